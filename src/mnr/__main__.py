@@ -1,0 +1,3 @@
+from mnr.cli import main
+
+main()

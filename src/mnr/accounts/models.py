@@ -1,0 +1,56 @@
+"""Roles as data: who may do what, for which jurisdiction and which round."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    ANALYST = "analyst", "Analyst"
+    REVIEWER = "reviewer", "Reviewer"
+    FOCAL_POINT = "focal_point", "Focal point"
+
+
+class RoleAssignment(models.Model):
+    """A role for a user, limited to one jurisdiction and/or one round when those are set.
+
+    An empty jurisdiction or round means every jurisdiction or every round. A focal point always
+    has a jurisdiction (enforced by a constraint): they speak for one jurisdiction only.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", null=True, blank=True, on_delete=models.CASCADE
+    )
+    round = models.ForeignKey("surveys.Round", null=True, blank=True, on_delete=models.CASCADE)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "jurisdiction", "round"],
+                name="one_assignment_per_scope",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="focal_point") | models.Q(jurisdiction__isnull=False),
+                name="focal_point_has_jurisdiction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = [
+            s
+            for s in (
+                self.jurisdiction_id and str(self.jurisdiction),
+                self.round_id and str(self.round),
+            )
+            if s
+        ]
+        return f"{self.user} {self.role} {' '.join(scope) or '(all)'}"

@@ -1,0 +1,81 @@
+"""Permission predicates. Role assignments are data; these are the only rules read from them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db.models import Q
+
+from mnr.accounts.models import Role, RoleAssignment
+
+_CACHE_ATTRIBUTE = "_mnr_role_assignments"
+
+
+def assignments(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, read once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user))
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_assignments(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def is_administrator(user: Any) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser) or any(a.role == Role.ADMINISTRATOR for a in assignments(user))
+
+
+def has_role(
+    user: Any,
+    roles: Collection[str],
+    *,
+    jurisdiction_id: int | None = None,
+    round_id: int | None = None,
+) -> bool:
+    """True when one of the user's assignments has one of ``roles`` and covers the scope.
+
+    An assignment without a jurisdiction (or round) covers every jurisdiction (or round).
+    Administrators hold every role everywhere."""
+    if is_administrator(user):
+        return True
+    return any(
+        a.role in roles
+        and (a.jurisdiction_id is None or a.jurisdiction_id == jurisdiction_id)
+        and (a.round_id is None or a.round_id == round_id)
+        for a in assignments(user)
+    )
+
+
+def scope_filter(user: Any, roles: Collection[str], *, prefix: str = "") -> Q | None:
+    """A filter matching the (round, jurisdiction) pairs ``roles`` give the user.
+
+    ``None`` means no restriction (administrators); an impossible filter means nothing."""
+    if is_administrator(user):
+        return None
+    condition = Q(pk__in=[])
+    for a in assignments(user):
+        if a.role not in roles:
+            continue
+        if a.round_id is None and a.jurisdiction_id is None:
+            return None  # an unlimited assignment: nothing to filter (an empty Q would be dropped)
+        part = Q()
+        if a.round_id is not None:
+            part &= Q(**{f"{prefix}round_id": a.round_id})
+        if a.jurisdiction_id is not None:
+            part &= Q(**{f"{prefix}jurisdiction_id": a.jurisdiction_id})
+        condition |= part
+    return condition
+
+
+ALL_ROLES = tuple(Role.values)
+# Who may see every jurisdiction of a round (subject to their round scope).
+ROUND_WIDE_ROLES = (Role.ANALYST, Role.REVIEWER)

@@ -1,0 +1,76 @@
+"""The framework as loaded, in the shape ``mnr framework show`` prints and pages display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from mnr.core.framework import text
+from mnr.errors import unknown
+from mnr.frameworks.models import Capability, Domain, Edition, Question
+
+
+def edition_by_code(code: str) -> Edition:
+    """The newest loaded version of an edition."""
+    edition = Edition.objects.filter(code=code).order_by("-version").first()
+    if edition is None:
+        raise unknown("edition", code, Edition.objects.values_list("code", flat=True).distinct())
+    return edition
+
+
+def _question(question: Question) -> dict[str, Any]:
+    return {"id": question.code, "type": question.type, "choices": question.choice_codes}
+
+
+def show_edition(edition: Edition, lang: str = "en") -> dict[str, Any]:
+    """``{"edition", "domains": [{"id", "name", "capabilities": [{"id", "name", "questions":
+    [{"id", "type", "choices"}]}]}], "phases": [{"level", "name", "provisional"}]}``, with the
+    phase names as administrators last set them."""
+    domains = Domain.objects.filter(edition=edition).prefetch_related(
+        Prefetch("capabilities", queryset=Capability.objects.prefetch_related("questions"))
+    )
+    return {
+        "edition": edition.code,
+        "version": edition.version,
+        "domains": [
+            {
+                "id": domain.code,
+                "name": text(domain.name, lang),
+                "capabilities": [
+                    {
+                        "id": capability.code,
+                        "name": text(capability.name, lang),
+                        "questions": [_question(q) for q in capability.questions.all()],
+                    }
+                    for capability in domain.capabilities.all()
+                ],
+            }
+            for domain in domains
+        ],
+        "general_questions": [
+            _question(q) for q in edition.questions.filter(capability__isnull=True)
+        ],
+        "phases": [
+            {"level": phase.level, "name": text(phase.name, lang), "provisional": phase.provisional}
+            for phase in edition.phases.all()
+        ],
+    }
+
+
+def edition_outline(shown: dict[str, Any]) -> str:
+    """A readable outline of ``show_edition``'s result for the terminal."""
+    lines = [f"{shown['edition']} (version {shown['version']})", "Phases:"]
+    lines += [
+        f"  {p['level']} {p['name']}{' (provisional)' if p['provisional'] else ''}"
+        for p in shown["phases"]
+    ]
+    for domain in shown["domains"]:
+        lines.append(f"{domain['id']} {domain['name']}")
+        for capability in domain["capabilities"]:
+            lines.append(f"  {capability['id']} {capability['name']}")
+            lines += [f"    {q['id']} [{q['type']}]" for q in capability["questions"]]
+    if shown["general_questions"]:
+        lines.append("General")
+        lines += [f"    {q['id']} [{q['type']}]" for q in shown["general_questions"]]
+    return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""Loading the shipped jurisdiction reference data and World Bank income classifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from mnr.accounts.permissions import is_administrator
+from mnr.audit.record import record_event
+from mnr.core import reference
+from mnr.errors import MnrError
+from mnr.jurisdictions.models import IncomeClassification, Jurisdiction
+
+_NAME_COLUMNS = {
+    "en": "name_en",
+    "fr": "name_fr",
+    "es": "name_es",
+    "ar": "name_ar",
+    "ru": "name_ru",
+    "zh": "name_zh",
+}
+
+
+def _check_admin(acting_user: Any) -> None:
+    if acting_user is not None and not is_administrator(acting_user):
+        raise PermissionDenied("Only administrators change reference data.")
+
+
+@transaction.atomic
+def load_reference(*, acting_user: Any = None, source: str = "cli") -> tuple[int, int]:
+    """Create or update every shipped jurisdiction and income classification (idempotent).
+
+    Returns the numbers of jurisdictions and classifications created."""
+    _check_admin(acting_user)
+    records = reference.read_jurisdictions()
+    existing = {j.code: j for j in Jurisdiction.objects.all()}
+    created = 0
+    for record in sorted(records, key=lambda r: bool(r.parent_code)):  # parents first
+        fields = {
+            "alpha3": record.alpha3,
+            "numeric": record.numeric,
+            "kind": record.kind,
+            "parent": existing.get(record.parent_code) if record.parent_code else None,
+            "names": {
+                lang: getattr(record, column)
+                for lang, column in _NAME_COLUMNS.items()
+                if getattr(record, column)
+            },
+            "region_code": record.region_code,
+            "region": record.region,
+            "subregion_code": record.subregion_code,
+            "subregion": record.subregion,
+            "source": record.source,
+        }
+        jurisdiction = existing.get(record.code)
+        if jurisdiction is None:
+            existing[record.code] = Jurisdiction.objects.create(code=record.code, **fields)
+            created += 1
+        elif any(getattr(jurisdiction, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(jurisdiction, name, value)
+            jurisdiction.save()
+    classified = _store_income(reference.read_income_groups(), existing)
+    if created or classified:
+        record_event(
+            "reference.load",
+            "reference-data",
+            actor=acting_user,
+            source=source,
+            jurisdictions=created,
+            income_classifications=classified,
+        )
+    return created, classified
+
+
+def _store_income(
+    records: Iterable[reference.IncomeRecord], jurisdictions: dict[str, Jurisdiction]
+) -> int:
+    records = list(records)
+    unknown = sorted({r.code for r in records if r.code not in jurisdictions})
+    if unknown:
+        raise MnrError(
+            f"income classification for unknown jurisdiction code(s): {', '.join(unknown)}"
+        )
+    current = {
+        (c.jurisdiction.code, c.fiscal_year): c
+        for c in IncomeClassification.objects.select_related("jurisdiction").filter(
+            fiscal_year__in={r.fiscal_year for r in records}
+        )
+    }
+    changed = 0
+    for record in records:
+        row = current.get((record.code, record.fiscal_year))
+        if row is None:
+            IncomeClassification.objects.create(
+                jurisdiction=jurisdictions[record.code],
+                fiscal_year=record.fiscal_year,
+                income_group=record.income_group,
+                source=record.source,
+            )
+            changed += 1
+        elif (row.income_group, row.source) != (record.income_group, record.source):
+            row.income_group, row.source = record.income_group, record.source
+            row.save()
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def import_income_workbook(
+    path: Path, fiscal_year: int, *, acting_user: Any = None, source: str = "cli"
+) -> int:
+    """Read a World Bank classification workbook and store its groups for ``fiscal_year``.
+
+    The workbook is read whole and checked before anything is written."""
+    _check_admin(acting_user)
+    records = reference.read_world_bank_workbook(path, fiscal_year)
+    jurisdictions = {j.code: j for j in Jurisdiction.objects.all()}
+    changed = _store_income(records, jurisdictions)
+    record_event(
+        "income.import",
+        "reference-data",
+        actor=acting_user,
+        source=source,
+        file=str(path),
+        fiscal_year=fiscal_year,
+        changed=changed,
+    )
+    return changed

@@ -1,0 +1,68 @@
+"""The one way to read a protected round or submission for a user.
+
+Objects the user may not see raise ``Http404`` (their existence is not disclosed); objects
+they may see but not change raise ``PermissionDenied`` when ``write`` (or ``manage``) is asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from mnr.accounts.models import Role
+from mnr.accounts.permissions import has_role
+from mnr.surveys.models import Round, Submission
+
+
+def get_round_for_user(user: Any, code: str, *, manage: bool = False) -> Round:
+    round_ = Round.objects.visible_to(user).filter(code=code).first()
+    if round_ is None:
+        raise Http404(f"No round {code!r}")
+    if manage and not can_manage_round(user, round_):
+        raise PermissionDenied("Only administrators and analysts of this round may manage it.")
+    return round_
+
+
+def can_manage_round(user: Any, round_: Round) -> bool:
+    return has_role(user, (Role.ANALYST,), round_id=round_.pk)
+
+
+def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submission:
+    submission = (
+        Submission.objects.visible_to(user)
+        .select_related("round", "round__instrument", "jurisdiction")
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        raise Http404(f"No submission {pk}")
+    if write and not can_edit_answers(user, submission):
+        raise PermissionDenied("You may not change the answers of this submission.")
+    return submission
+
+
+def can_edit_answers(user: Any, submission: Submission) -> bool:
+    """Focal points of the submission's jurisdiction (and administrators) answer."""
+    return has_role(
+        user,
+        (Role.FOCAL_POINT,),
+        jurisdiction_id=submission.jurisdiction_id,
+        round_id=submission.round_id,
+    )
+
+
+def can_review(user: Any, submission: Submission) -> bool:
+    return has_role(
+        user,
+        (Role.REVIEWER,),
+        jurisdiction_id=submission.jurisdiction_id,
+        round_id=submission.round_id,
+    )
+
+
+def can_see_jurisdiction_data(user: Any, round_: Round) -> bool:
+    """Whether the user may see jurisdiction-level answers of the whole round (not only of their
+    own jurisdiction): administrators, and analysts and reviewers without a jurisdiction limit."""
+    return has_role(user, (Role.ANALYST, Role.REVIEWER), round_id=round_.pk)

@@ -1,0 +1,395 @@
+"""Every change to rounds, submissions and answers goes through these functions.
+
+Each checks permission, runs in one transaction, and records history and an audit event.
+``acting_user=None`` is the operator at the command line (``mnr …``), who has direct access to
+the database anyway; the ``source`` then says which command made the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from mnr.accounts.models import Role
+from mnr.accounts.permissions import has_role
+from mnr.audit.record import record_event
+from mnr.errors import MnrError, unknown
+from mnr.frameworks.models import Channel, Instrument, InstrumentQuestion
+from mnr.jurisdictions.models import Jurisdiction
+from mnr.surveys.access import can_edit_answers, can_manage_round, can_review
+from mnr.surveys.models import (
+    Answer,
+    AnswerChange,
+    Participation,
+    Round,
+    Submission,
+    SubmissionTransition,
+)
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _operator_or(acting_user: Any, allowed: bool, message: str) -> None:
+    if acting_user is not None:
+        _require(allowed, message)
+
+
+def instrument_by_code(code: str) -> Instrument:
+    instrument = Instrument.objects.filter(code=code).order_by("-version").first()
+    if instrument is None:
+        raise unknown(
+            "instrument", code, Instrument.objects.values_list("code", flat=True).distinct()
+        )
+    return instrument
+
+
+@transaction.atomic
+def create_round(
+    code: str,
+    *,
+    instrument: str,
+    title: str = "",
+    channels: Sequence[str] | None = None,
+    income_fiscal_year: int = 2021,
+    synthetic: bool = False,
+    acting_user: Any = None,
+    source: str = "cli",
+) -> Round:
+    """A new round on the newest loaded version of ``instrument``.
+
+    ``channels`` are in priority order and default to the instrument's own order."""
+    _operator_or(
+        acting_user, has_role(acting_user, (Role.ANALYST,)), "Only analysts create rounds."
+    )
+    if Round.objects.filter(code=code).exists():
+        raise MnrError(f"a round {code!r} exists already; choose another code")
+    instrument_row = instrument_by_code(instrument)
+    channels = list(channels) if channels else list(instrument_row.channels)
+    known = set(Channel.objects.values_list("code", flat=True))
+    for channel in channels:
+        if channel not in known:
+            raise unknown("channel", channel, known)
+        if channel not in instrument_row.channels:
+            raise unknown(
+                f"channel for instrument {instrument_row.code}", channel, instrument_row.channels
+            )
+    if len(set(channels)) != len(channels):
+        raise MnrError(f"channels list a channel twice: {','.join(channels)}")
+    from mnr.jurisdictions.models import IncomeClassification
+
+    years = set(IncomeClassification.objects.values_list("fiscal_year", flat=True).distinct())
+    if income_fiscal_year not in years:
+        raise unknown("income classification year", income_fiscal_year, years)
+    round_ = Round.objects.create(
+        code=code,
+        title=title or code,
+        instrument=instrument_row,
+        channels=channels,
+        income_fiscal_year=income_fiscal_year,
+        synthetic=synthetic,
+    )
+    record_event("round.create", round_, actor=acting_user, source=source, channels=channels)
+    return round_
+
+
+@transaction.atomic
+def add_participants(
+    round_: Round, codes: Iterable[str], *, acting_user: Any = None, source: str = "cli"
+) -> list[Participation]:
+    """Make jurisdictions participants of the round; already participating ones are kept."""
+    _operator_or(
+        acting_user, can_manage_round(acting_user, round_), "Only analysts manage participants."
+    )
+    codes = list(dict.fromkeys(codes))
+    found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise MnrError(
+            f"unknown jurisdiction code(s): {', '.join(missing)}; "
+            "use ISO 3166-1 alpha-2 codes or a listed non-country code (mnr jurisdictions list)"
+        )
+    existing = set(round_.participations.values_list("jurisdiction__code", flat=True))
+    added = [
+        Participation.objects.create(round=round_, jurisdiction=found[c])
+        for c in codes
+        if c not in existing
+    ]
+    if added:
+        record_event(
+            "round.add_participants",
+            round_,
+            actor=acting_user,
+            source=source,
+            jurisdictions=[p.jurisdiction.code for p in added],
+        )
+    return added
+
+
+@transaction.atomic
+def open_submission(
+    round_: Round,
+    jurisdiction: Jurisdiction,
+    channel: str,
+    *,
+    acting_user: Any = None,
+    source: str = "cli",
+) -> Submission:
+    """The submission of a participating jurisdiction through a channel, created if needed."""
+    if channel not in round_.channels:
+        raise unknown(f"channel of round {round_.code}", channel, round_.channels)
+    if not round_.participations.filter(jurisdiction=jurisdiction).exists():
+        raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+    submission, created = Submission.objects.get_or_create(
+        round=round_, jurisdiction=jurisdiction, channel=channel
+    )
+    if created:
+        _operator_or(
+            acting_user,
+            can_edit_answers(acting_user, submission) or can_manage_round(acting_user, round_),
+            "You may not open a submission for this jurisdiction.",
+        )
+        record_event("submission.create", submission, actor=acting_user, source=source)
+    return submission
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a user gives for one question; ``None`` leaves that field as it is."""
+
+    value: str | None = None
+    comment: str | None = None
+    evidence_url: str | None = None
+    publishable: bool | None = None
+
+
+def check_value(question: InstrumentQuestion, value: str) -> str | None:
+    """Why ``value`` is not a valid answer to ``question``, or None when it is."""
+    if value == "" or question.type == "text":
+        return None
+    codes = question.choice_codes
+    if codes and value not in codes:
+        return f"answer {value!r} is not among the choices of {question.code}: {', '.join(codes)}"
+    return None
+
+
+_FIELDS = ("value", "comment", "evidence_url", "publishable")
+
+
+@transaction.atomic
+def save_answers(
+    submission: Submission,
+    answers: Mapping[str, AnswerInput],
+    *,
+    acting_user: Any = None,
+    source: str = "web",
+) -> int:
+    """Save answers keyed by question code; returns how many fields changed.
+
+    Focal points may change only a draft or returned submission. Every changed field gets a
+    history row (who, when, old → new); unchanged input writes nothing."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if acting_user is not None:
+        _require(
+            can_edit_answers(acting_user, submission), "You may not answer for this jurisdiction."
+        )
+        if not submission.editable:
+            raise MnrError(
+                f"submission {submission} is {submission.status}; it can be changed again only "
+                "after a reviewer returns it or an analyst reopens it"
+            )
+    questions = {
+        q.code: q
+        for q in InstrumentQuestion.objects.filter(instrument_id=submission.round.instrument_id)
+    }
+    problems = []
+    for code, given in answers.items():
+        question = questions.get(code)
+        if question is None:
+            problems.append(
+                f"unknown question {code!r} for instrument {submission.round.instrument.code}"
+            )
+            continue
+        if not question.asked_of(submission.channel):
+            problems.append(f"question {code} is not asked through channel {submission.channel}")
+        if given.value is not None and (problem := check_value(question, given.value)):
+            problems.append(problem)
+        if given.evidence_url:
+            try:
+                _url(given.evidence_url)
+            except ValidationError:
+                problems.append(
+                    f"evidence URL for {code} is not an http(s) address: {given.evidence_url!r}"
+                )
+    if problems:
+        raise MnrError("; ".join(problems))
+
+    existing = {a.question.code: a for a in submission.answers.select_related("question")}
+    changed = 0
+    history = []
+    for code, given in answers.items():
+        answer = existing.get(code) or Answer(submission=submission, question=questions[code])
+        updates = {
+            field: getattr(given, field)
+            for field in _FIELDS
+            if getattr(given, field) is not None and getattr(given, field) != getattr(answer, field)
+        }
+        if not updates:
+            continue
+        old = {field: getattr(answer, field) for field in updates}
+        for field, new in updates.items():
+            setattr(answer, field, new)
+        answer.updated_by = acting_user
+        answer.save()
+        for field, new in updates.items():
+            history.append(
+                AnswerChange(
+                    answer=answer,
+                    field=field,
+                    old=_as_text(old[field]),
+                    new=_as_text(new),
+                    changed_by=acting_user,
+                    source=source,
+                )
+            )
+        changed += len(updates)
+    AnswerChange.objects.bulk_create(history)
+    if changed:
+        record_event("answers.save", submission, actor=acting_user, source=source, fields=changed)
+    return changed
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def missing_required(submission: Submission) -> list[InstrumentQuestion]:
+    """Required questions asked of this channel, applicable given the answers, and unanswered."""
+    values = dict(submission.answers.values_list("question__code", "value"))
+    missing = []
+    for question in InstrumentQuestion.objects.filter(instrument_id=submission.round.instrument_id):
+        if not question.required or not question.asked_of(submission.channel):
+            continue
+        relevant = question.relevant
+        if relevant and values.get(relevant["question"], "") not in relevant["values"]:
+            continue
+        if not values.get(question.code):
+            missing.append(question)
+    return missing
+
+
+def _transition(
+    submission: Submission, to_status: str, *, acting_user: Any, comment: str = "", source: str
+) -> Submission:
+    transition = SubmissionTransition.objects.create(
+        submission=submission,
+        from_status=submission.status,
+        to_status=to_status,
+        comment=comment,
+        by=acting_user,
+    )
+    submission.status = to_status
+    submission.save(update_fields=["status", "updated_at"])
+    record_event(
+        f"submission.{to_status}",
+        submission,
+        actor=acting_user,
+        source=source,
+        from_status=transition.from_status,
+        comment=comment,
+    )
+    return submission
+
+
+def _expect(submission: Submission, *statuses: str) -> None:
+    if submission.status not in statuses:
+        raise MnrError(
+            f"submission {submission} is {submission.status}; this step needs it to be "
+            + " or ".join(statuses)
+        )
+
+
+@transaction.atomic
+def submit(submission: Submission, *, acting_user: Any = None, source: str = "web") -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _operator_or(
+        acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits."
+    )
+    _expect(submission, Submission.Status.DRAFT, Submission.Status.RETURNED)
+    if missing := missing_required(submission):
+        raise MnrError("required questions are unanswered: " + ", ".join(q.code for q in missing))
+    return _transition(
+        submission, Submission.Status.SUBMITTED, acting_user=acting_user, source=source
+    )
+
+
+@transaction.atomic
+def return_for_changes(
+    submission: Submission, comment: str, *, acting_user: Any = None, source: str = "web"
+) -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _operator_or(
+        acting_user, can_review(acting_user, submission), "Only reviewers return submissions."
+    )
+    _expect(submission, Submission.Status.SUBMITTED)
+    if not comment.strip():
+        raise MnrError("say what needs changing: returning a submission needs a comment")
+    return _transition(
+        submission,
+        Submission.Status.RETURNED,
+        acting_user=acting_user,
+        comment=comment,
+        source=source,
+    )
+
+
+@transaction.atomic
+def validate(
+    submission: Submission, *, acting_user: Any = None, comment: str = "", source: str = "web"
+) -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _operator_or(
+        acting_user, can_review(acting_user, submission), "Only reviewers validate submissions."
+    )
+    _expect(submission, Submission.Status.SUBMITTED)
+    return _transition(
+        submission,
+        Submission.Status.VALIDATED,
+        acting_user=acting_user,
+        comment=comment,
+        source=source,
+    )
+
+
+@transaction.atomic
+def reopen(
+    submission: Submission, comment: str, *, acting_user: Any = None, source: str = "web"
+) -> Submission:
+    """An analyst unlocks a validated submission; it goes back to the focal point as returned."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _operator_or(
+        acting_user,
+        can_manage_round(acting_user, submission.round),
+        "Only analysts reopen submissions.",
+    )
+    _expect(submission, Submission.Status.VALIDATED)
+    if not comment.strip():
+        raise MnrError("say why: reopening a validated submission needs a comment")
+    return _transition(
+        submission,
+        Submission.Status.RETURNED,
+        acting_user=acting_user,
+        comment=comment,
+        source=source,
+    )

@@ -1,0 +1,157 @@
+"""Rounds, submissions and answers, with the full history of every answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from mnr.surveys.querysets import RoundQuerySet, SubmissionQuerySet
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open for answers"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Published"
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    instrument = models.ForeignKey(
+        "frameworks.Instrument", on_delete=models.PROTECT, related_name="rounds"
+    )
+    # Channel codes in priority order: when several answered, the first non-blank answer wins.
+    channels = models.JSONField(default=list)
+    income_fiscal_year = models.PositiveSmallIntegerField(default=2021)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+    # Smallest group a breakdown may show to users without jurisdiction-level access.
+    disclosure_threshold = models.PositiveSmallIntegerField(default=3)
+    # Synthetic rounds (the demo) say so wherever a user sees them.
+    synthetic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Participation(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="participations"
+    )
+
+    class Meta:
+        ordering = ["round", "jurisdiction__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "jurisdiction"], name="participates_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.jurisdiction.code}"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
+        VALIDATED = "validated", "Validated"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="submissions"
+    )
+    channel = models.CharField(max_length=60)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "jurisdiction__code", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "jurisdiction", "channel"], name="one_submission_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.jurisdiction.code} {self.channel}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class SubmissionTransition(models.Model):
+    """Each move through draft → submitted → returned → validated, with the reviewer's comment."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.from_status} → {self.to_status}"
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        "frameworks.InstrumentQuestion", on_delete=models.PROTECT, related_name="answers"
+    )
+    # A choice code, a phase level, a number or free text; empty means no answer.
+    value = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    # Free text the respondent agreed may be quoted (anonymised) in public reports.
+    publishable = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["submission", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "question"], name="one_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.question.code}={self.value!r}"
+
+
+class AnswerChange(models.Model):
+    """History: one row per field that changed, never updated or deleted."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=20)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # web, import, cli, demo — where the change came from.
+    source = models.CharField(max_length=20, default="web")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["answer", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.answer} {self.field}: {self.old!r} → {self.new!r}"

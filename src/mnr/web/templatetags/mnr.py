@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import get_language
+
+from django import template
+from mnr.core.framework import text
+
+register = template.Library()
+
+
+@register.filter
+def label(value: Mapping[str, str] | None) -> str:
+    """A stored label in the current language, falling back to English."""
+    return text(value or {}, (get_language() or "en").split("-")[0])

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from mnr.errors import MnrError
+from mnr.frameworks.models import Capability, Edition
+from mnr.frameworks.presentation import edition_by_code
+from mnr.surveys.access import can_see_jurisdiction_data, get_round_for_user
+from mnr.surveys.models import Round, Submission
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    rounds = Round.objects.visible_to(request.user).select_related("instrument").annotate_counts()
+    editions = Edition.objects.order_by("code", "-version")
+    return render(request, "web/home.html", {"rounds": rounds, "editions": editions})
+
+
+def framework(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        edition = edition_by_code(code)
+    except MnrError as error:
+        raise Http404(str(error)) from error
+    domains = edition.domains.prefetch_related(
+        Prefetch(
+            "capabilities",
+            queryset=Capability.objects.prefetch_related("phase_descriptors", "questions"),
+        )
+    )
+    return render(
+        request,
+        "web/framework.html",
+        {"edition": edition, "domains": domains, "phases": edition.phases.all()},
+    )
+
+
+def round_detail(request: HttpRequest, code: str) -> HttpResponse:
+    round_ = get_round_for_user(request.user, code)
+    submissions = (
+        Submission.objects.visible_to(request.user)
+        .filter(round=round_)
+        .select_related("jurisdiction")
+    )
+    return render(
+        request,
+        "web/round.html",
+        {
+            "round": round_,
+            "submissions": submissions,
+            "participants": round_.participations.count(),
+            "jurisdiction_level": can_see_jurisdiction_data(request.user, round_),
+        },
+    )

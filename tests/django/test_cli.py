@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mnr.core.framework import shipped_edition_paths, shipped_instrument_paths
+from mnr.frameworks.models import Edition, Phase
+from mnr.surveys.models import Round
+
+pytestmark = pytest.mark.django_db
+
+
+def mnr(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_framework_show_json_lists_6_domains_21_capabilities_and_4_phases() -> None:
+    shown = json.loads(mnr("framework", "show", "mnr-2016", "--format", "json"))
+    assert shown["edition"] == "mnr-2016"
+    assert [d["id"] for d in shown["domains"]] == ["D1", "D2", "D3", "D4", "D5", "D6"]
+    capabilities = [c for d in shown["domains"] for c in d["capabilities"]]
+    assert [c["id"] for c in capabilities] == [f"C{n:02d}" for n in range(1, 22)]
+    assert [(p["level"], p["provisional"]) for p in shown["phases"]] == [
+        (1, False),
+        (2, True),
+        (3, True),
+        (4, False),
+    ]
+    leadership = capabilities[0]
+    status = next(q for q in leadership["questions"] if q["id"] == "C01.status")
+    assert status == {
+        "id": "C01.status",
+        "type": "select_one",
+        "choices": ["yes", "partial", "no", "dont_know", "not_applicable"],
+    }
+
+
+def test_framework_show_reflects_a_renamed_provisional_phase() -> None:
+    from mnr.frameworks.actions import rename_phase
+
+    phase = Phase.objects.get(edition__code="mnr-2016", level=2)
+    rename_phase(phase, "Emerging", provisional=False, source="test")
+    shown = json.loads(mnr("framework", "show", "mnr-2016", "--format", "json"))
+    assert shown["phases"][1] == {"level": 2, "name": "Emerging", "provisional": False}
+
+
+def test_framework_show_unknown_edition_lists_the_loaded_ones() -> None:
+    with pytest.raises(CommandError, match=r"unknown edition 'mnr-1999'; valid values: mnr-2016"):
+        mnr("framework", "show", "mnr-1999")
+
+
+def test_shipped_files_validate() -> None:
+    for path in (*shipped_edition_paths(), *shipped_instrument_paths()):
+        assert "valid" in mnr("framework", "validate", str(path))
+
+
+def test_loading_a_shipped_file_again_changes_nothing() -> None:
+    before = Edition.objects.count()
+    assert "loaded" in mnr("framework", "load", str(shipped_edition_paths()[0]))
+    assert Edition.objects.count() == before
+
+
+def test_loading_changed_content_under_the_same_version_is_refused(tmp_path: Path) -> None:
+    document = yaml.safe_load(shipped_edition_paths()[0].read_text())
+    document["domains"][0]["name"]["en"] = "Governance"
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(document, allow_unicode=True))
+    with pytest.raises(CommandError, match="loaded already with other content; raise 'version'"):
+        mnr("framework", "load", str(changed))
+    document["version"] += 1
+    changed.write_text(yaml.safe_dump(document, allow_unicode=True))
+    mnr("framework", "load", str(changed))
+    shown = json.loads(mnr("framework", "show", "mnr-2016", "--format", "json"))
+    assert shown["version"] == document["version"]
+    assert shown["domains"][0]["name"] == "Governance"
+
+
+def test_broken_file_is_refused_and_nothing_is_loaded(tmp_path: Path) -> None:
+    document = yaml.safe_load(shipped_edition_paths()[0].read_text())
+    document["id"] = "national-adaptation"
+    document["domains"][1]["capabilities"][0]["id"] = "C01"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump(document, allow_unicode=True))
+    with pytest.raises(CommandError, match=r"broken\.yaml: domains\[1\]\.capabilities\[0\]\.id"):
+        mnr("framework", "load", str(broken))
+    assert not Edition.objects.filter(code="national-adaptation").exists()
+
+
+def test_round_create_from_the_command_line() -> None:
+    out = mnr(
+        "round",
+        "create",
+        "pilot",
+        "--instrument",
+        "mnr-review-2021",
+        "--channels",
+        "unicef_country_office,government",
+        "--title",
+        "Pilot",
+    )
+    assert "channels in priority order: unicef_country_office, government" in out
+    assert Round.objects.get(code="pilot").channels == ["unicef_country_office", "government"]
+    mnr("round", "add-participants", "pilot", "KE", "GB-EAW")
+    assert "participants GB-EAW KE" in mnr("round", "show", "pilot")
+
+
+def test_round_create_with_unknown_channel_names_the_valid_ones() -> None:
+    with pytest.raises(CommandError, match="unknown channel 'fax'; valid values: "):
+        mnr("round", "create", "pilot", "--instrument", "mnr-review-2021", "--channels", "fax")
+    assert not Round.objects.filter(code="pilot").exists()
+
+
+def test_jurisdictions_list_shows_income_group_and_region() -> None:
+    lines = mnr("jurisdictions", "list", "--region", "Africa").splitlines()
+    kenya = next(line for line in lines if line.startswith("KE "))
+    assert kenya.split()[1:3] == ["LMC", "Africa"]
+
+
+def test_mnr_command_honours_database_url(tmp_path: Path) -> None:
+    database = tmp_path / "elsewhere.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "MNR_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run: dict[str, Any] = {"env": env, "capture_output": True, "text": True, "check": True}
+    subprocess.run([sys.executable, "-m", "mnr", "migrate", "-v", "0"], **run)
+    shown = subprocess.run(
+        [sys.executable, "-m", "mnr", "framework", "show", "mnr-2016", "--format", "json"], **run
+    )
+    assert len(json.loads(shown.stdout)["domains"]) == 6
+    assert database.stat().st_size > 0
+    failed = subprocess.run(
+        [sys.executable, "-m", "mnr", "round", "create", "x", "--instrument", "nope"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode == 1
+    assert "unknown instrument 'nope'" in failed.stderr
