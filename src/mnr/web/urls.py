@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from mnr.web import views
 
@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("framework/<slug:code>/", views.framework, name="framework"),
     path("rounds/<slug:code>/", views.round_detail, name="round"),
+    path("", include("mnr.web.entry_urls")),
 ]

@@ -10,7 +10,7 @@ from mnr.accounts.models import Role, RoleAssignment
 from mnr.commands import MnrCommand
 from mnr.errors import unknown
 from mnr.jurisdictions.models import Jurisdiction
-from mnr.surveys.management.commands.round import round_by_code
+from mnr.surveys.lookups import round_by_code
 
 
 class Command(MnrCommand):

@@ -5,16 +5,9 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.errors import unknown
 from mnr.surveys import actions
+from mnr.surveys.lookups import round_by_code
 from mnr.surveys.models import Round
-
-
-def round_by_code(code: str) -> Round:
-    round_ = Round.objects.select_related("instrument").filter(code=code).first()
-    if round_ is None:
-        raise unknown("round", code, Round.objects.values_list("code", flat=True))
-    return round_
 
 
 def _codes(value: str) -> list[str]:

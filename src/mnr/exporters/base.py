@@ -1,0 +1,72 @@
+"""The exporter contract and its registry."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from mnr.errors import MnrError, unknown
+from mnr.surveys.models import Round
+
+
+class Exporter(ABC):
+    """Turns a round into one file. Subclasses set ``id``, ``label`` and ``formats``."""
+
+    id: ClassVar[str]
+    label: ClassVar[str]
+    formats: ClassVar[tuple[str, ...]]
+    # Whether the file holds jurisdiction-level data (only for users who may see it).
+    jurisdiction_level: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        round_: Round,
+        *,
+        format: str,
+        channel: str | None = None,
+        languages: Sequence[str] = ("en",),
+        user: Any = None,
+    ) -> None:
+        if format not in self.formats:
+            raise unknown(f"format for {self.id} export", format, self.formats)
+        self.round = round_
+        self.format = format
+        self.channel = channel
+        self.languages = tuple(languages)
+        self.user = user
+
+    @abstractmethod
+    def render(self) -> tuple[str, str, bytes]:
+        """``(file name, MIME type, content)``."""
+
+    def filename(self, suffix: str = "") -> str:
+        return f"{self.round.code}-{self.id}{suffix}.{self.format}"
+
+
+_REGISTRY: dict[str, type[Exporter]] = {}
+
+
+def register(exporter: type[Exporter]) -> type[Exporter]:
+    if exporter.id in _REGISTRY and _REGISTRY[exporter.id] is not exporter:
+        raise MnrError(f"two exporters claim the id {exporter.id!r}")
+    _REGISTRY[exporter.id] = exporter
+    return exporter
+
+
+def exporters() -> dict[str, type[Exporter]]:
+    """Every registered exporter by id (imports the package's modules on first use)."""
+    import mnr.exporters as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_exporter(exporter_id: str) -> type[Exporter]:
+    available = exporters()
+    if exporter_id not in available:
+        raise unknown("export", exporter_id, available)
+    return available[exporter_id]

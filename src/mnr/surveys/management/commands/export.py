@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from mnr.commands import MnrCommand
+from mnr.exporters.base import exporters, get_exporter
+from mnr.surveys.lookups import round_by_code
+
+
+def _languages(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class Command(MnrCommand):
+    help = "Export a round: " + ", ".join(exporters())
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", help="what to export: " + ", ".join(exporters()))
+        parser.add_argument("--round", required=True, dest="round_code")
+        parser.add_argument("--format", required=True, dest="file_format")
+        parser.add_argument("--channel", help="channel (for questionnaire exports)")
+        parser.add_argument("--lang", type=_languages, default=["en"], help="e.g. en,fr,es")
+        parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        exporter = get_exporter(options["what"])(
+            round_by_code(options["round_code"]),
+            format=options["file_format"],
+            channel=options["channel"],
+            languages=options["lang"],
+        )
+        filename, _mimetype, content = exporter.render()
+        output: Path | None = options["output"]
+        if output is None:
+            sys.stdout.buffer.write(content)
+            return
+        output.write_bytes(content)
+        self.stderr.write(f"wrote {output} ({len(content)} bytes; suggested name {filename})")
