@@ -864,7 +864,9 @@ def _instrument(
     for index, raw_section in enumerate(document["sections"]):
         path = _at("sections", index)
         domain: str = raw_section["domain"]
-        _first_time(section_domains, domain, path, _at(path, "domain"), report, "section for")
+        _first_time(
+            section_domains, domain, path, _at(path, "domain"), report, "section for domain"
+        )
         if domain not in builder.domain_ids:
             report.add(
                 _at(path, "domain"),
