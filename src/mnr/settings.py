@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mnr.frameworks",
     "mnr.jurisdictions",
     "mnr.surveys",
+    "mnr.findings",
     "mnr.web",
     "mnr.audit",
 ]

@@ -78,6 +78,9 @@ class Question:
     domain: str | None = None
     # The name of the edition's choice list for a select_one question.
     choice_list: str | None = None
+    # What an answer in place means, as a statement ("have a national child helpline") that
+    # completes "<share> of participating jurisdictions …" in generated findings.
+    finding: Label | None = None
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,7 @@ def _schema_problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
     validator = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value  # the stubs allow Unset; schema errors always carry it
     if validator == "required" and schema.get("title") == "label":
         return [(path, "label has no English ('en') text; every label needs one")]
     if validator == "required":
@@ -523,6 +526,7 @@ def _question(
         channels=channels,
         domain=domain,
         choice_list=list_name if question_type == "select_one" else None,
+        finding=dict(raw["finding"]) if "finding" in raw else None,
     )
 
 

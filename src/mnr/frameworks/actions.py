@@ -156,6 +156,7 @@ def _question_row(row: Any, question: core.Question, position: int) -> Any:
     row.label = dict(question.label)
     row.choices = [{"code": c.code, "label": dict(c.label)} for c in question.choices]
     row.required = question.required
+    row.finding = dict(question.finding or {})
     row.relevant = (
         {"question": question.relevant.question, "values": list(question.relevant.values)}
         if question.relevant

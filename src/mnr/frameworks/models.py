@@ -123,6 +123,8 @@ class QuestionFields(models.Model):
     required = models.BooleanField(default=False)
     # {"question": "C01.status", "values": ["yes", "partial"]} or null.
     relevant = models.JSONField(null=True, blank=True)
+    # What an answer in place means, as a statement for generated findings (may be empty).
+    finding = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True

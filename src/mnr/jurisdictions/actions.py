@@ -131,3 +131,42 @@ def import_income_workbook(
         changed=changed,
     )
     return changed
+
+
+@transaction.atomic
+def create_synthetic_jurisdictions(
+    jurisdictions: Iterable[tuple[str, str, str, str]],
+    fiscal_year: int,
+    *,
+    acting_user: Any = None,
+    source: str = "demo",
+) -> list[Jurisdiction]:
+    """Pseudonymous jurisdictions ``(code, name, M49 region, income group)`` for demo and
+    benchmark rounds; existing ones are returned unchanged."""
+    _check_admin(acting_user)
+    rows = []
+    for code, name, region, income_group in jurisdictions:
+        if income_group not in reference.INCOME_GROUPS:
+            raise MnrError(f"synthetic jurisdiction {code}: unknown income group {income_group!r}")
+        jurisdiction, created = Jurisdiction.objects.get_or_create(
+            code=code,
+            defaults={
+                "kind": Jurisdiction.Kind.SYNTHETIC,
+                "names": {"en": name},
+                "region": region,
+                "source": "synthetic",
+            },
+        )
+        if jurisdiction.kind != Jurisdiction.Kind.SYNTHETIC:
+            raise MnrError(f"{code} is a real jurisdiction's code; synthetic codes must differ")
+        if created:
+            IncomeClassification.objects.create(
+                jurisdiction=jurisdiction, fiscal_year=fiscal_year,
+                income_group=income_group, source="synthetic",
+            )
+        rows.append(jurisdiction)
+    record_event(
+        "jurisdictions.synthetic", "reference-data", actor=acting_user, source=source,
+        count=len(rows),
+    )
+    return rows

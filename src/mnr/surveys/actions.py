@@ -321,16 +321,36 @@ def _expect(submission: Submission, *statuses: str) -> None:
 
 
 @transaction.atomic
-def submit(submission: Submission, *, acting_user: Any = None, source: str = "web") -> Submission:
+def submit(
+    submission: Submission,
+    *,
+    acting_user: Any = None,
+    source: str = "web",
+    allow_missing: bool = False,
+) -> Submission:
+    """Hand the answers to the reviewers; every required applicable question must be answered.
+
+    ``allow_missing`` is for the operator recording a past round as it was answered (the 2021
+    review had questions some jurisdictions left blank); the gaps are listed in the history."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     _operator_or(
         acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits."
     )
+    if allow_missing and acting_user is not None:
+        raise PermissionDenied("Only the operator may record a submission with missing answers.")
     _expect(submission, Submission.Status.DRAFT, Submission.Status.RETURNED)
-    if missing := missing_required(submission):
-        raise MnrError("required questions are unanswered: " + ", ".join(q.code for q in missing))
+    missing = [q.code for q in missing_required(submission)]
+    if missing and not allow_missing:
+        raise MnrError("required questions are unanswered: " + ", ".join(missing))
+    comment = (
+        f"recorded with unanswered required questions: {', '.join(missing)}" if missing else ""
+    )
     return _transition(
-        submission, Submission.Status.SUBMITTED, acting_user=acting_user, source=source
+        submission,
+        Submission.Status.SUBMITTED,
+        acting_user=acting_user,
+        comment=comment,
+        source=source,
     )
 
 

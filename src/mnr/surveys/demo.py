@@ -1,26 +1,34 @@
 """The demo: a synthetic copy of the 2021 review round and one user per role.
 
 Every jurisdiction in it is pseudonymous ("Jurisdiction 01 (synthetic)") and every answer is
-invented; the answers are built so that the published figures of the review come out exactly.
+invented; the answers are solved from the figure specification so that every figure the review
+published comes out exactly (``mnr.core.synthetic``).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from mnr.accounts.actions import assign_role, create_user
 from mnr.accounts.models import Role
+from mnr.core import synthetic
+from mnr.frameworks.models import InstrumentQuestion
+from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
-from mnr.surveys.models import Round
+from mnr.surveys.actions import AnswerInput
+from mnr.surveys.models import Answer, Round
 
 DEMO_ROUND = "review-2021"
 DEMO_INSTRUMENT = "mnr-review-2021"
 # Printed by `mnr demo`; demo databases are for trying mnr out, never for real answers.
 DEMO_PASSWORD = "mnr-demo"
+DEMO_SEED = 2021
 
 
 @dataclass(frozen=True)
@@ -30,9 +38,16 @@ class Demo:
     logins: list[tuple[str, str]]
 
 
-def _user(username: str) -> object:
-    existing = get_user_model().objects.filter(username=username).first()
-    return existing or create_user(username, DEMO_PASSWORD, source="demo")
+def demo_questions(round_: Round) -> list[synthetic.InstrumentQuestion]:
+    return [
+        synthetic.InstrumentQuestion(
+            id=q.code,
+            type=q.type,
+            choices=tuple(q.choice_codes) if q.type == "select_one" else (),
+            channels=tuple(q.channels) or None,
+        )
+        for q in InstrumentQuestion.objects.filter(instrument_id=round_.instrument_id)
+    ]
 
 
 @transaction.atomic
@@ -44,13 +59,14 @@ def load_demo() -> Demo:
             DEMO_ROUND,
             instrument=DEMO_INSTRUMENT,
             title="MNR review 2021 (synthetic demo)",
-            channels=["government", "unicef_country_office"],
+            channels=list(synthetic.DEMO_CHANNELS),
             income_fiscal_year=2021,
             synthetic=True,
             source="demo",
         )
-    answers = 0
-    first, second = _demo_jurisdictions(round_)
+    if not Answer.objects.filter(submission__round=round_).exists():
+        _load_answers(round_, synthetic.review_2021_demo(demo_questions(round_), seed=DEMO_SEED))
+    first, second = Jurisdiction.objects.filter(participations__round=round_).order_by("code")[:2]
     logins = []
     for username, role, jurisdiction, description in (
         ("demo-admin", Role.ADMINISTRATOR, None, "administrator"),
@@ -61,13 +77,43 @@ def load_demo() -> Demo:
     ):
         assign_role(_user(username), role, jurisdiction=jurisdiction, source="demo")
         logins.append((username, description))
-    return Demo(round=round_, answers=answers, logins=logins)
-
-
-def _demo_jurisdictions(round_: Round) -> tuple[Jurisdiction, Jurisdiction]:
-    participants = list(
-        Jurisdiction.objects.filter(participations__round=round_).order_by("code")[:2]
+    return Demo(
+        round=round_,
+        answers=Answer.objects.filter(submission__round=round_).exclude(value="").count(),
+        logins=logins,
     )
-    if len(participants) < 2:
-        raise RuntimeError("the demo round has no synthetic jurisdictions")
-    return participants[0], participants[1]
+
+
+def _user(username: str) -> Any:
+    existing = get_user_model().objects.filter(username=username).first()
+    return existing or create_user(username, DEMO_PASSWORD, source="demo")
+
+
+def _load_answers(round_: Round, demo: synthetic.DemoRound) -> None:
+    jurisdictions = {
+        j.code: j
+        for j in create_synthetic_jurisdictions(
+            ((j.code, j.name, j.region, j.income_group) for j in demo.jurisdictions),
+            round_.income_fiscal_year,
+        )
+    }
+    actions.add_participants(round_, list(jurisdictions), source="demo")
+    given: dict[tuple[str, str], dict[str, AnswerInput]] = defaultdict(dict)
+    for answer in demo.answers:
+        # A blank row only says that the channel gave no answer: no need to store it.
+        if answer.value is not None:
+            given[answer.jurisdiction, answer.channel][answer.question] = AnswerInput(
+                value=answer.value
+            )
+    for text_answer in demo.texts:
+        given[text_answer.jurisdiction, text_answer.channel][text_answer.question] = AnswerInput(
+            value=text_answer.text, publishable=text_answer.publishable
+        )
+    first_code = min(jurisdictions)
+    for (code, channel), answers in sorted(given.items()):
+        submission = actions.open_submission(round_, jurisdictions[code], channel, source="demo")
+        actions.save_answers(submission, answers, source="demo")
+        # The demo focal point's own submission stays a draft so that answering can be tried.
+        if code != first_code:
+            actions.submit(submission, source="demo", allow_missing=True)
+            actions.validate(submission, source="demo")

@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from mnr.accounts.permissions import ALL_ROLES, assignments, is_administrator, scope_filter
 
 if TYPE_CHECKING:
-    pass
+    # Named in the QuerySet[...] strings below, which linters do not read as annotations.
+    from mnr.surveys.models import Round, Submission  # noqa: F401
 
 
 class RoundQuerySet(models.QuerySet["Round"]):
