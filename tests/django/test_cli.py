@@ -147,3 +147,11 @@ def test_mnr_command_honours_database_url(tmp_path: Path) -> None:
     )
     assert failed.returncode == 1
     assert "unknown instrument 'nope'" in failed.stderr
+
+
+def test_findings_benchmark_prints_its_table_and_verdict() -> None:
+    out = mnr("bench", "findings", "--sizes", "20", "--repeat", "1", "--channels", "2")
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["jurisdictions", "channels", "questions"]
+    assert [line.split()[0] for line in lines[1:3]] == ["20", "250"]
+    assert lines[-1].startswith("target: findings and all breakdowns for 250 jurisdictions")

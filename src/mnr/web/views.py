@@ -3,8 +3,13 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from mnr.errors import MnrError
+from mnr.core.findings import BREAKDOWNS
+from mnr.core.framework import text as label_text
+from mnr.findings.data import round_questions
+from mnr.findings.service import round_findings
 from mnr.frameworks.models import Capability, Edition
 from mnr.frameworks.presentation import edition_by_code
 from mnr.surveys.access import can_see_jurisdiction_data, get_round_for_user
@@ -50,5 +55,29 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "submissions": submissions,
             "participants": round_.participations.count(),
             "jurisdiction_level": can_see_jurisdiction_data(request.user, round_),
+        },
+    )
+
+
+def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Aggregates only: counts and shares per question, with small cells suppressed for users
+    who may not see jurisdiction-level answers."""
+    round_ = get_round_for_user(request.user, code)
+    by = request.GET.get("by") or None
+    if by not in (None, *BREAKDOWNS):
+        by = None
+    lang = (get_language() or "en").split("-")[0]
+    findings = round_findings(round_, by=by, user=request.user, lang=lang)
+    labels = round_questions(round_).labels
+    rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in findings]
+    return render(
+        request,
+        "web/findings.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "by": by,
+            "breakdowns": BREAKDOWNS,
+            "suppressing": not can_see_jurisdiction_data(request.user, round_),
         },
     )

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from mnr.commands import MnrCommand
+from mnr.core.findings import QuestionSpec
+from mnr.core.framework import load_shipped
+from mnr.core.synthetic import run_findings_benchmark
+from mnr.errors import MnrError
+
+# The target of the findings benchmark: 250 jurisdictions, three channels, every question.
+FINDINGS_TARGET_SECONDS = 0.5
+FINDINGS_TARGET_SIZE = 250
+
+
+def _sizes(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip()]
+
+
+def edition_question_specs() -> list[QuestionSpec]:
+    """Every counted question of the MNR edition (status, extras and phases), as specs."""
+    edition = load_shipped()[0]["mnr-2016"]
+    return [
+        QuestionSpec(q.id, tuple(c.code for c in q.choices))
+        for q in edition.questions()
+        if q.type != "text"
+    ]
+
+
+class Command(MnrCommand):
+    help = "Benchmarks. 'findings': counting and every breakdown on synthetic rounds."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="benchmark", required=True)
+        findings = sub.add_parser("findings", help="findings plus all breakdowns")
+        findings.add_argument("--sizes", type=_sizes, default=[250, 500, 1000])
+        findings.add_argument("--channels", type=int, default=3)
+        findings.add_argument("--repeat", type=int, default=5, help="best of this many runs")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        sizes = sorted(set(options["sizes"]) | {FINDINGS_TARGET_SIZE})
+        results = run_findings_benchmark(
+            sizes, options["channels"], edition_question_specs(), repeat=options["repeat"]
+        )
+        self.stdout.write(
+            f"{'jurisdictions':>13} {'channels':>8} {'questions':>9} {'answers':>8} "
+            f"{'findings':>8} {'resolve s':>9} {'all s':>7} {'ms/100 jur.':>11}"
+        )
+        for row in results:
+            per_hundred = 1000 * float(row["findings_seconds"]) * 100 / int(row["n_jurisdictions"])
+            self.stdout.write(
+                f"{row['n_jurisdictions']:>13} {row['channels']:>8} {row['questions']:>9} "
+                f"{row['answer_rows']:>8} {row['findings']:>8} {row['resolve_seconds']:>9.4f} "
+                f"{row['findings_seconds']:>7.4f} {per_hundred:>11.2f}"
+            )
+        at_target = next(r for r in results if r["n_jurisdictions"] == FINDINGS_TARGET_SIZE)
+        seconds = float(at_target["findings_seconds"])
+        verdict = "met" if seconds < FINDINGS_TARGET_SECONDS else "MISSED"
+        self.stdout.write(
+            f"target: findings and all breakdowns for {FINDINGS_TARGET_SIZE} jurisdictions in "
+            f"under {FINDINGS_TARGET_SECONDS} s: {seconds:.4f} s, {verdict}"
+        )
+        if seconds >= FINDINGS_TARGET_SECONDS:
+            raise MnrError("the findings benchmark missed its target")
