@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mnr.jurisdictions",
     "mnr.surveys",
     "mnr.findings",
+    "mnr.reports",
     "mnr.web",
     "mnr.audit",
 ]

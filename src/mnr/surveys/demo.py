@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -20,6 +22,8 @@ from mnr.core import synthetic
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.jurisdictions.models import Jurisdiction
+from mnr.reports.actions import read_headlines_csv, save_narrative, set_headlines
+from mnr.reports.models import Headline
 from mnr.surveys import actions
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.models import Answer, Round
@@ -29,6 +33,7 @@ DEMO_INSTRUMENT = "mnr-review-2021"
 # Printed by `mnr demo`; demo databases are for trying mnr out, never for real answers.
 DEMO_PASSWORD = "mnr-demo"
 DEMO_SEED = 2021
+REPORT_DATA = Path(__file__).resolve().parent.parent / "reports" / "data"
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ def load_demo() -> Demo:
         )
     if not Answer.objects.filter(submission__round=round_).exists():
         _load_answers(round_, synthetic.review_2021_demo(demo_questions(round_), seed=DEMO_SEED))
+    if not Headline.objects.filter(round=round_).exists():
+        _load_report_spec(round_)
     first, second = Jurisdiction.objects.filter(participations__round=round_).order_by("code")[:2]
     logins = []
     for username, role, jurisdiction, description in (
@@ -117,3 +124,16 @@ def _load_answers(round_: Round, demo: synthetic.DemoRound) -> None:
         if code != first_code:
             actions.submit(submission, source="demo", allow_missing=True)
             actions.validate(submission, source="demo")
+
+
+def _load_report_spec(round_: Round) -> None:
+    """The demo report headlines the published figures, in the orientation the review used."""
+    set_headlines(
+        round_, read_headlines_csv(REPORT_DATA / "review-2021-headlines.csv"), source="demo"
+    )
+    blocks = yaml.safe_load(
+        (REPORT_DATA / "review-2021-narrative.yaml").read_text(encoding="utf-8")
+    )
+    for key, languages in blocks.items():
+        for lang, body in languages.items():
+            save_narrative(round_, key, body.strip(), lang=lang, source="demo")

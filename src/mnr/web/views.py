@@ -5,9 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from mnr.errors import MnrError
 from mnr.core.findings import BREAKDOWNS
 from mnr.core.framework import text as label_text
+from mnr.errors import MnrError
 from mnr.findings.data import round_questions
 from mnr.findings.service import round_findings
 from mnr.frameworks.models import Capability, Edition

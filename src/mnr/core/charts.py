@@ -1,0 +1,735 @@
+"""Charts of a round's results as Vega-Lite specs, with their text alternatives.
+
+The specs are built with Vega-Altair and carry their data inline, so one spec serves the
+report (rendered here to SVG or PNG by vl-convert, offline) and the web app (drawn by the
+vega-embed bundle from :func:`vega_embed_bundle`, served locally). The stacking and the
+labels are computed here rather than by Vega-Lite, so that what is drawn and what the text
+alternative says come from the same numbers. What each chart shows, the palette and its
+grayscale check are described in ``docs/charts.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from mnr.core.findings import Finding, SnapshotRow
+
+FONT = "DejaVu Sans, Noto Sans, sans-serif"
+# The Vega-Lite version Altair writes specs for, which vl-convert must render them with.
+VEGA_LITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+# What the web app's bundle exposes to the page's scripts.
+EMBED_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
+# Snapshot segments in stacking order. Blank and not applicable share the last segment: both
+# stay outside the denominator, and a sixth shade would not survive grayscale printing.
+SNAPSHOT_CATEGORIES: tuple[str, ...] = ("yes", "partial", "no", "dont_know", "no_answer")
+# Luminance falls strictly from "no answer" to "yes" (see docs/charts.md); hues tell yes and
+# partly (blue) from no (orange) for readers who see colour, including most colour-blind ones.
+SNAPSHOT_COLOURS: Mapping[str, str] = {
+    "yes": "#08306b",
+    "partial": "#2171b5",
+    "no": "#d07f35",
+    "dont_know": "#cccccc",
+    "no_answer": "#f4f4f4",
+}
+# Counts printed inside a segment: white on the two dark shades, near-black on the others.
+SNAPSHOT_INK: Mapping[str, str] = {
+    "yes": "#ffffff",
+    "partial": "#ffffff",
+    "no": "#1a1a1a",
+    "dont_know": "#1a1a1a",
+    "no_answer": "#1a1a1a",
+}
+SEGMENT_OUTLINE = "#6b6b6b"
+INCOME_GROUPS: tuple[str, ...] = ("HIC", "LMIC", "UMC", "LMC", "LIC", "unknown")
+GROUP_COLOURS: Mapping[str, str] = {
+    "HIC": "#08306b",
+    "LMIC": "#6baed6",
+    "UMC": "#2171b5",
+    "LMC": "#6baed6",
+    "LIC": "#c6dbef",
+    "unknown": "#bdbdbd",
+}
+INCOME_BREAKDOWNS: tuple[str, ...] = ("income", "income-group")
+
+BAR_WIDTH = 380  # pixels for the full count of jurisdictions or 100 per cent
+BAR_SIZE = 16  # pixels across a bar
+ROW_STEP = 22  # pixels per capability or group row
+ROW_STEP_WRAPPED = 28  # pixels per row when some capability name takes two lines
+LABEL_WIDTH = 300  # pixels reserved for the capability names left of the bars
+LABEL_WRAP = 42  # characters per line of a capability name (two lines at most)
+LINE_HEIGHT = 12  # pixels between the lines of a capability name
+GROUP_LABEL_WIDTH = 220  # pixels reserved for the income group names left of the bars
+QUESTION_WRAP = 70  # characters per line of a question label above its bars
+
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "yes": "Yes",
+        "partial": "Partly",
+        "no": "No",
+        "dont_know": "Don't know",
+        "no_answer": "No answer or not applicable",
+        "word.yes": "yes",
+        "word.partial": "partly",
+        "word.no": "no",
+        "word.dont_know": "don't know",
+        "word.blank": "no answer",
+        "word.not_applicable": "not applicable",
+        "snapshot.title": "Capabilities in place",
+        "snapshot.subtitle": (
+            "Answers of {total} jurisdictions. In place: yes or partly, of the jurisdictions "
+            "that answered (not applicable left out)."
+        ),
+        "snapshot.axis": "Jurisdictions",
+        "snapshot.legend": "Answer",
+        "snapshot.in_place": "{in_place} of {denominator} in place",
+        "snapshot.segment": "{label}, {answer}: {count}",
+        "breakdown.bar": "{question}, {group}: {value}",
+        "snapshot.alt_row": "{label}: {in_place} of {denominator} in place{share}",
+        "snapshot.alt_unanswered": "{label}: no jurisdiction answered",
+        "snapshot.alt_share": " ({percent} per cent; {parts})",
+        "breakdown.title": "Share in place by income group",
+        "breakdown.subtitle": "Per cent of the jurisdictions in each group that answered.",
+        "breakdown.axis": "Per cent in place",
+        "breakdown.value": "{percent}% ({numerator} of {denominator})",
+        "breakdown.alt_value": "{percent} per cent ({numerator} of {denominator})",
+        "breakdown.no_answer": "no answers",
+        "alt.colon": ": ",
+        "alt.list": "; ",
+        "breakdown.withheld": "withheld*",
+        "breakdown.alt_withheld": "withheld",
+        "breakdown.note": (
+            "* Withheld: too few jurisdictions to show without risk of pointing at one of them."
+        ),
+        "group.HIC": "High income",
+        "group.LMIC": "Low and middle income",
+        "group.UMC": "Upper middle income",
+        "group.LMC": "Lower middle income",
+        "group.LIC": "Low income",
+        "group.unknown": "Income group not known",
+        "tooltip.capability": "Capability",
+        "tooltip.answer": "Answer",
+        "tooltip.jurisdictions": "Jurisdictions",
+        "tooltip.question": "Question",
+        "tooltip.group": "Group",
+        "tooltip.share": "Share in place",
+    },
+    "fr": {
+        "yes": "Oui",
+        "partial": "En partie",
+        "no": "Non",
+        "dont_know": "Ne sait pas",
+        "no_answer": "Sans réponse ou sans objet",
+        "word.yes": "oui",
+        "word.partial": "en partie",
+        "word.no": "non",
+        "word.dont_know": "ne sait pas",
+        "word.blank": "sans réponse",
+        "word.not_applicable": "sans objet",
+        "snapshot.title": "Capacités en place",
+        "snapshot.subtitle": (
+            "Réponses de {total} juridictions. En place : oui ou en partie, parmi les "
+            "juridictions qui ont répondu (hors « sans objet »)."
+        ),
+        "snapshot.axis": "Juridictions",
+        "snapshot.legend": "Réponse",
+        "snapshot.in_place": "{in_place} sur {denominator} en place",
+        "snapshot.segment": "{label}, {answer} : {count}",
+        "breakdown.bar": "{question}, {group} : {value}",
+        "snapshot.alt_row": "{label} : {in_place} sur {denominator} en place{share}",
+        "snapshot.alt_unanswered": "{label} : aucune juridiction n'a répondu",
+        "snapshot.alt_share": " ({percent} pour cent ; {parts})",
+        "breakdown.title": "Part en place par groupe de revenu",
+        "breakdown.subtitle": "Pour cent des juridictions de chaque groupe qui ont répondu.",
+        "breakdown.axis": "Pour cent en place",
+        "breakdown.value": "{percent} % ({numerator} sur {denominator})",
+        "breakdown.alt_value": "{percent} pour cent ({numerator} sur {denominator})",
+        "breakdown.no_answer": "aucune réponse",
+        "alt.colon": " : ",
+        "alt.list": " ; ",
+        "breakdown.withheld": "non publié*",
+        "breakdown.alt_withheld": "non publié",
+        "breakdown.note": (
+            "* Non publié : trop peu de juridictions pour le montrer sans risquer d'en "
+            "désigner une."
+        ),
+        "group.HIC": "Revenu élevé",
+        "group.LMIC": "Revenu faible et intermédiaire",
+        "group.UMC": "Revenu intermédiaire supérieur",
+        "group.LMC": "Revenu intermédiaire inférieur",
+        "group.LIC": "Revenu faible",
+        "group.unknown": "Groupe de revenu inconnu",
+        "tooltip.capability": "Capacité",
+        "tooltip.answer": "Réponse",
+        "tooltip.jurisdictions": "Juridictions",
+        "tooltip.question": "Question",
+        "tooltip.group": "Groupe",
+        "tooltip.share": "Part en place",
+    },
+    "es": {
+        "yes": "Sí",
+        "partial": "En parte",
+        "no": "No",
+        "dont_know": "No sabe",
+        "no_answer": "Sin respuesta o no aplica",
+        "word.yes": "sí",
+        "word.partial": "en parte",
+        "word.no": "no",
+        "word.dont_know": "no sabe",
+        "word.blank": "sin respuesta",
+        "word.not_applicable": "no aplica",
+        "snapshot.title": "Capacidades en funcionamiento",
+        "snapshot.subtitle": (
+            "Respuestas de {total} jurisdicciones. En funcionamiento: sí o en parte, entre las "
+            "jurisdicciones que respondieron (sin contar «no aplica»)."
+        ),
+        "snapshot.axis": "Jurisdicciones",
+        "snapshot.legend": "Respuesta",
+        "snapshot.in_place": "{in_place} de {denominator} en funcionamiento",
+        "snapshot.segment": "{label}, {answer}: {count}",
+        "breakdown.bar": "{question}, {group}: {value}",
+        "snapshot.alt_row": "{label}: {in_place} de {denominator} en funcionamiento{share}",
+        "snapshot.alt_unanswered": "{label}: ninguna jurisdicción respondió",
+        "snapshot.alt_share": " ({percent} por ciento; {parts})",
+        "breakdown.title": "Proporción en funcionamiento por grupo de ingreso",
+        "breakdown.subtitle": "Por ciento de las jurisdicciones de cada grupo que respondieron.",
+        "breakdown.axis": "Por ciento en funcionamiento",
+        "breakdown.value": "{percent} % ({numerator} de {denominator})",
+        "breakdown.alt_value": "{percent} por ciento ({numerator} de {denominator})",
+        "breakdown.no_answer": "sin respuestas",
+        "alt.colon": ": ",
+        "alt.list": "; ",
+        "breakdown.withheld": "no publicado*",
+        "breakdown.alt_withheld": "no publicado",
+        "breakdown.note": (
+            "* No publicado: demasiado pocas jurisdicciones para mostrarlo sin riesgo de "
+            "señalar a una de ellas."
+        ),
+        "group.HIC": "Ingreso alto",
+        "group.LMIC": "Ingreso bajo y mediano",
+        "group.UMC": "Ingreso mediano alto",
+        "group.LMC": "Ingreso mediano bajo",
+        "group.LIC": "Ingreso bajo",
+        "group.unknown": "Grupo de ingreso desconocido",
+        "tooltip.capability": "Capacidad",
+        "tooltip.answer": "Respuesta",
+        "tooltip.jurisdictions": "Jurisdicciones",
+        "tooltip.question": "Pregunta",
+        "tooltip.group": "Grupo",
+        "tooltip.share": "Proporción en funcionamiento",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CapabilityLabel:
+    """A capability as the chart names it, with its domain; all texts in the chart's language."""
+
+    id: str
+    name: str
+    domain_id: str
+    domain_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}"
+
+    @property
+    def row(self) -> str:
+        """The label as drawn left of its bar: long names are broken into lines."""
+        lines = textwrap.wrap(self.label, LABEL_WRAP, max_lines=2, placeholder=" …")
+        return "\n".join(lines) or self.label
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite spec with its data inline, its title and a text alternative."""
+
+    spec: dict[str, Any]
+    alt_text: str
+    title: str
+
+
+def texts(lang: str = "en") -> Mapping[str, str]:
+    """The fixed texts in ``lang``, else its base language (``fr`` for ``fr-CA``), else English."""
+    return TEXTS.get(lang) or TEXTS.get(lang.split("-")[0]) or TEXTS["en"]
+
+
+# --- capability snapshot --------------------------------------------------------------------
+
+
+def snapshot_chart(
+    rows: Sequence[SnapshotRow], capabilities: Sequence[CapabilityLabel], lang: str = "en"
+) -> Chart:
+    """Stacked bars of the answers per capability, in framework order, one block per domain.
+
+    ``capabilities`` gives the framework order and the names; capabilities without a row
+    (excluded from the round) are left out. Every row needs a capability in the list.
+    """
+    if not rows:
+        raise ValueError("the snapshot has no rows: there is no capability to chart")
+    words = texts(lang)
+    by_id = {row.capability: row for row in rows}
+    known = {capability.id for capability in capabilities}
+    unknown = [row.capability for row in rows if row.capability not in known]
+    if unknown:
+        raise ValueError(
+            f"snapshot rows for {', '.join(unknown)} have no capability label; "
+            "pass every capability of the snapshot in `capabilities`"
+        )
+    shown = [capability for capability in capabilities if capability.id in by_id]
+    total = max((sum(row.counts.values()) for row in rows), default=0)
+    title = words["snapshot.title"]
+    subtitle = words["snapshot.subtitle"].format(total=total)
+
+    step = ROW_STEP_WRAPPED if any("\n" in c.row for c in shown) else ROW_STEP
+    blocks = []
+    domains = list(dict.fromkeys((c.domain_id, c.domain_name) for c in shown))
+    for position, (domain_id, domain_name) in enumerate(domains):
+        members = [c for c in shown if c.domain_id == domain_id]
+        last = position == len(domains) - 1
+        heading = f"{domain_id} {domain_name}"
+        blocks.append(_domain_block(heading, members, by_id, total, words, step, last))
+    spec = (
+        alt.vconcat(*blocks, spacing=14)
+        .resolve_scale(color="shared", x="shared")
+        .properties(title=_chart_title(title, subtitle))
+    )
+    alt_text = _snapshot_alt_text(title, subtitle, domains, shown, by_id, words)
+    return Chart(_configured(spec, alt_text), alt_text, title)
+
+
+def _domain_block(
+    heading: str,
+    members: Sequence[CapabilityLabel],
+    by_id: Mapping[str, SnapshotRow],
+    total: int,
+    words: Mapping[str, str],
+    step: int,
+    last: bool,
+) -> alt.LayerChart:
+    segments = [segment for c in members for segment in _segments(c, by_id[c.id], total, words)]
+    ends = [
+        {
+            "row": c.row,
+            "total": sum(by_id[c.id].counts.values()),
+            "in_place": _in_place_text(by_id[c.id], words),
+        }
+        for c in members
+    ]
+    order = [c.row for c in members]
+    categories = [words[category] for category in SNAPSHOT_CATEGORIES]
+    y = alt.Y(
+        "row:N",
+        sort=order,
+        title=None,
+        axis=_row_axis(LABEL_WIDTH),
+    )
+    x_scale = alt.Scale(domain=[0, max(total, 1)], nice=False)
+    x_axis = (
+        alt.Axis(title=words["snapshot.axis"], tickMinStep=1, format="d", grid=True)
+        if last
+        else alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=True)
+    )
+    bars = (
+        alt.Chart(alt.InlineData(values=segments))
+        .mark_bar(size=BAR_SIZE, stroke=SEGMENT_OUTLINE, strokeWidth=0.5)
+        .encode(
+            y=y,
+            x=alt.X("start:Q", scale=x_scale, axis=x_axis),
+            x2="end:Q",
+            color=alt.Color(
+                "answer:N",
+                scale=alt.Scale(
+                    domain=categories,
+                    range=[SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
+                ),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    direction="horizontal",
+                    symbolStrokeColor=SEGMENT_OUTLINE,
+                    symbolStrokeWidth=0.5,
+                    symbolType="square",
+                    labelFontSize=11,
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("capability:N", title=words["tooltip.capability"]),
+                alt.Tooltip("answer:N", title=words["tooltip.answer"]),
+                alt.Tooltip("count:Q", title=words["tooltip.jurisdictions"]),
+            ],
+            description="description:N",
+        )
+    )
+    counts = (
+        alt.Chart(alt.InlineData(values=[s for s in segments if s["labelled"]]))
+        .mark_text(fontSize=10, baseline="middle", aria=False)
+        .encode(
+            y=y,
+            x=alt.X("middle:Q"),
+            text="count:Q",
+            color=alt.Color("ink:N", scale=None),
+        )
+    )
+    in_place = (
+        alt.Chart(alt.InlineData(values=ends))
+        .mark_text(align="left", baseline="middle", dx=6, fontSize=10, color="#333333", aria=False)
+        .encode(y=y, x=alt.X("total:Q"), text="in_place:N")
+    )
+    return alt.LayerChart(
+        layer=[bars, counts, in_place],
+        width=BAR_WIDTH,
+        height=alt.Step(step),
+        title=_heading(heading),
+    )
+
+
+def _in_place_text(row: SnapshotRow, words: Mapping[str, str]) -> str:
+    if row.denominator == 0:
+        return words["breakdown.no_answer"]
+    return words["snapshot.in_place"].format(in_place=row.in_place, denominator=row.denominator)
+
+
+def _row_axis(width: int) -> alt.Axis:
+    """Row labels left of the bars, all blocks given the same width so that their bars align.
+
+    A label with a line break is drawn on two lines, moved up by half a line to centre it
+    on its bar (Vega aligns the first line only).
+    """
+    return alt.Axis(
+        labelExpr="split(datum.label, '\\n')",
+        labelLineHeight=LINE_HEIGHT,
+        labelOffset={
+            "condition": {
+                "test": "indexof(datum.label, '\\n') >= 0",
+                "value": -LINE_HEIGHT / 2,
+            },
+            "value": 0,
+        },
+        labelLimit=width - 8,
+        minExtent=width,
+        maxExtent=width,
+        ticks=False,
+        domain=False,
+        labelFontSize=11,
+        labelPadding=6,
+    )
+
+
+def _heading(text: str | list[str]) -> alt.TitleParams:
+    return alt.TitleParams(
+        text, anchor="start", frame="bounds", fontSize=12, fontWeight="bold", offset=5
+    )
+
+
+def _segments(
+    capability: CapabilityLabel, row: SnapshotRow, total: int, words: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The bar pieces of one capability, left to right, with where their count is printed."""
+    counts = _snapshot_counts(row)
+    pixels_per_jurisdiction = BAR_WIDTH / max(total, 1)
+    segments = []
+    start = 0
+    for category in SNAPSHOT_CATEGORIES:
+        count = counts[category]
+        if count == 0:
+            continue
+        digits = len(str(count))
+        segments.append(
+            {
+                "row": capability.row,
+                "capability": capability.label,
+                "answer": words[category],
+                "count": count,
+                "start": start,
+                "end": start + count,
+                "middle": start + count / 2,
+                "ink": SNAPSHOT_INK[category],
+                "description": words["snapshot.segment"].format(
+                    label=capability.label, answer=words[category], count=count
+                ),
+                # Print the count only where it fits inside its segment.
+                "labelled": count * pixels_per_jurisdiction >= 7 * digits + 6,
+            }
+        )
+        start += count
+    return segments
+
+
+def _snapshot_counts(row: SnapshotRow) -> dict[str, int]:
+    counts = {category: row.counts.get(category, 0) for category in SNAPSHOT_CATEGORIES[:4]}
+    counts["no_answer"] = row.counts.get("blank", 0) + row.counts.get("not_applicable", 0)
+    return counts
+
+
+def _snapshot_alt_text(
+    title: str,
+    subtitle: str,
+    domains: Sequence[tuple[str, str]],
+    shown: Sequence[CapabilityLabel],
+    by_id: Mapping[str, SnapshotRow],
+    words: Mapping[str, str],
+) -> str:
+    sentences = [f"{title}. {subtitle}"]
+    for domain_id, domain_name in domains:
+        sentences.append(f"{domain_id} {domain_name}.")
+        for capability in shown:
+            if capability.domain_id == domain_id:
+                sentences.append(_snapshot_alt_row(capability, by_id[capability.id], words))
+    return " ".join(sentences)
+
+
+def _snapshot_alt_row(
+    capability: CapabilityLabel, row: SnapshotRow, words: Mapping[str, str]
+) -> str:
+    """E.g. "C11 Child Helpline: 40 of 41 in place (98 per cent; 35 yes, 5 partly), 1 no."."""
+    if row.denominator == 0:
+        return words["snapshot.alt_unanswered"].format(label=capability.label) + "."
+
+    def parts(codes: Sequence[str]) -> list[str]:
+        return [f"{row.counts[c]} {words['word.' + c]}" for c in codes if row.counts.get(c)]
+
+    share = ""
+    if row.percent_in_place is not None and row.in_place:
+        share = words["snapshot.alt_share"].format(
+            percent=row.percent_in_place, parts=", ".join(parts(("yes", "partial")))
+        )
+    lead = words["snapshot.alt_row"].format(
+        label=capability.label,
+        in_place=row.in_place,
+        denominator=row.denominator,
+        share=share,
+    )
+    rest = parts(("no", "dont_know", "not_applicable", "blank"))
+    return ", ".join([lead, *rest]) + "."
+
+
+# --- breakdown by income group --------------------------------------------------------------
+
+
+def breakdown_chart(
+    findings: Sequence[Finding], labels: Mapping[str, str], lang: str = "en"
+) -> Chart:
+    """Share in place per income group for a few questions, one block of bars per question.
+
+    ``labels`` maps question ids to the texts shown (the id is shown when a label is missing).
+    A withheld (suppressed) cell gets no bar, only the word "withheld" and a note.
+    """
+    if not findings:
+        raise ValueError("there are no findings to chart")
+    words = texts(lang)
+    other = sorted({str(f.by) for f in findings if f.by not in INCOME_BREAKDOWNS})
+    if other:
+        raise ValueError(
+            f"breakdown_chart shows income groups, not breakdowns by {', '.join(other)}; "
+            "pass findings computed with by='income' or by='income-group'"
+        )
+    questions = list(dict.fromkeys(f.question for f in findings))
+    withheld = any(f.suppressed for f in findings)
+    title = words["breakdown.title"]
+    subtitle = words["breakdown.subtitle"]
+    blocks = []
+    for position, question in enumerate(questions):
+        cells = [f for f in findings if f.question == question]
+        last = position == len(questions) - 1
+        blocks.append(_question_block(labels.get(question, question), cells, words, last))
+    if withheld:
+        blocks.append(_note(words["breakdown.note"]))
+    spec = (
+        alt.vconcat(*blocks, spacing=14)
+        .resolve_scale(x="shared")
+        .properties(title=_chart_title(title, subtitle))
+    )
+    alt_text = _breakdown_alt_text(title, subtitle, questions, findings, labels, words, withheld)
+    return Chart(_configured(spec, alt_text), alt_text, title)
+
+
+def _question_block(
+    label: str, cells: Sequence[Finding], words: Mapping[str, str], last: bool
+) -> alt.LayerChart:
+    values: list[dict[str, Any]] = [
+        {
+            "question": label,
+            "group": _group_name(f.group, words),
+            "colour": GROUP_COLOURS.get(f.group or "", GROUP_COLOURS["unknown"]),
+            "percent": None if f.suppressed else f.percent,
+            "text": _cell_text(f, words, "breakdown.value", "breakdown.withheld"),
+            "description": words["breakdown.bar"].format(
+                question=label,
+                group=_group_name(f.group, words),
+                value=_cell_text(f, words, "breakdown.alt_value", "breakdown.alt_withheld"),
+            ),
+        }
+        for f in cells
+    ]
+    y = alt.Y(
+        "group:N",
+        sort=[str(v["group"]) for v in values],
+        title=None,
+        axis=_row_axis(GROUP_LABEL_WIDTH),
+    )
+    x_axis = (
+        alt.Axis(title=words["breakdown.axis"], values=list(range(0, 101, 20)), grid=True)
+        if last
+        else alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=True)
+    )
+    data = alt.InlineData(values=values)
+    shown = alt.datum.percent != None  # noqa: E711 (a Vega expression, not a Python test)
+    bars = (
+        alt.Chart(data)
+        .transform_filter(shown)
+        .mark_bar(size=BAR_SIZE, stroke=SEGMENT_OUTLINE, strokeWidth=0.5)
+        .encode(
+            y=y,
+            x=alt.X("percent:Q", scale=alt.Scale(domain=[0, 100], nice=False), axis=x_axis),
+            color=alt.Color("colour:N", scale=None),
+            tooltip=[
+                alt.Tooltip("question:N", title=words["tooltip.question"]),
+                alt.Tooltip("group:N", title=words["tooltip.group"]),
+                alt.Tooltip("text:N", title=words["tooltip.share"]),
+            ],
+            description="description:N",
+        )
+    )
+    figures = (
+        alt.Chart(data)
+        .transform_filter(shown)
+        .mark_text(align="left", baseline="middle", dx=5, fontSize=10, color="#1a1a1a", aria=False)
+        .encode(y=y, x=alt.X("percent:Q"), text="text:N")
+    )
+    # A withheld cell is written at the start of the row, in pixels: no value is drawn for it.
+    notes = (
+        alt.Chart(data)
+        .transform_filter(~shown)
+        .mark_text(align="left", baseline="middle", x=5, fontSize=10, fontStyle="italic")
+        .encode(y=y, text="text:N", color=alt.value("#1a1a1a"), description="description:N")
+    )
+    return alt.LayerChart(
+        layer=[bars, figures, notes],
+        width=BAR_WIDTH,
+        height=alt.Step(ROW_STEP),
+        title=_heading(textwrap.wrap(label, QUESTION_WRAP) or [label]),
+    )
+
+
+def _note(text: str) -> alt.LayerChart:
+    """A line of text under the last block, as a view without axes."""
+    line = (
+        alt.Chart(alt.InlineData(values=[{"note": text}]))
+        .mark_text(
+            align="left", baseline="top", x=-GROUP_LABEL_WIDTH, y=0, fontSize=10, color="#333333"
+        )
+        .encode(text="note:N")
+    )
+    return alt.LayerChart(layer=[line], width=BAR_WIDTH, height=12)
+
+
+def _group_name(group: str | None, words: Mapping[str, str]) -> str:
+    if group is None:
+        raise ValueError("breakdown_chart needs findings of income groups, not round totals")
+    return words.get(f"group.{group}", group)
+
+
+def _cell_text(finding: Finding, words: Mapping[str, str], value_key: str, withheld: str) -> str:
+    if finding.suppressed:
+        return words[withheld]
+    if finding.percent is None or finding.numerator is None or finding.denominator is None:
+        return words["breakdown.no_answer"]
+    return words[value_key].format(
+        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
+    )
+
+
+def _breakdown_alt_text(
+    title: str,
+    subtitle: str,
+    questions: Sequence[str],
+    findings: Sequence[Finding],
+    labels: Mapping[str, str],
+    words: Mapping[str, str],
+    withheld: bool,
+) -> str:
+    sentences = [f"{title}. {subtitle}"]
+    for question in questions:
+        cells = [
+            f"{_group_name(f.group, words).lower()} "
+            f"{_cell_text(f, words, 'breakdown.alt_value', 'breakdown.alt_withheld')}"
+            for f in findings
+            if f.question == question
+        ]
+        label = labels.get(question, question).strip().rstrip(".?:")
+        sentences.append(f"{label}{words['alt.colon']}{words['alt.list'].join(cells)}.")
+    if withheld:
+        sentences.append(words["breakdown.note"].lstrip("* "))
+    return " ".join(sentences)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _chart_title(title: str, subtitle: str) -> alt.TitleParams:
+    return alt.TitleParams(
+        title, subtitle=subtitle, anchor="start", fontSize=15, subtitleFontSize=11, offset=12
+    )
+
+
+def _configured(chart: alt.VConcatChart, alt_text: str) -> dict[str, Any]:
+    """The spec as a dict (Altair checks it against the Vega-Lite schema), fonts set.
+
+    The text alternative becomes the spec's description, which Vega gives the drawn chart as
+    its ARIA label in the web app.
+    """
+    configured = (
+        chart.properties(description=alt_text)
+        .configure(font=FONT, background="white", padding=8)
+        .configure_view(stroke=None)
+    )
+    spec: dict[str, Any] = configured.to_dict()
+    return spec
+
+
+def render_svg(chart: Chart) -> str:
+    """The chart as a standalone SVG document (text kept as text, fonts named in the spec)."""
+    svg: str = vl_convert.vegalite_to_svg(chart.spec, vl_version=VEGA_LITE_VERSION)
+    return svg
+
+
+def render_png(chart: Chart, scale: float = 2) -> bytes:
+    """The chart as PNG; ``scale`` 2 gives sharp print at the chart's size in CSS pixels."""
+    png: bytes = vl_convert.vegalite_to_png(chart.spec, vl_version=VEGA_LITE_VERSION, scale=scale)
+    return png
+
+
+@functools.cache
+def vega_embed_bundle() -> str:
+    """vega-embed, Vega and Vega-Lite as one script that sets the globals in ``EMBED_GLOBALS``.
+
+    Built by vl-convert from the libraries it ships (no network); it takes about two seconds
+    and is close to 1 MB, so it is built once per process.
+    """
+    bundle: str = vl_convert.javascript_bundle(EMBED_GLOBALS, vl_version=VEGA_LITE_VERSION)
+    return bundle
+
+
+__all__ = [
+    "FONT",
+    "SNAPSHOT_CATEGORIES",
+    "SNAPSHOT_COLOURS",
+    "TEXTS",
+    "CapabilityLabel",
+    "Chart",
+    "breakdown_chart",
+    "render_png",
+    "render_svg",
+    "snapshot_chart",
+    "texts",
+    "vega_embed_bundle",
+]

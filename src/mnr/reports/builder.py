@@ -1,0 +1,447 @@
+"""Everything the report shows, gathered from a round as plain data.
+
+The report is public output: figures about fewer jurisdictions than the round's disclosure
+threshold are suppressed, no jurisdiction is named, and quotations are attributed only to an
+income group and region."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from django.db.models import Prefetch
+
+from mnr.core import charts
+from mnr.core.disclosure import SMALL_CELL
+from mnr.core.disclosure import suppress as suppress_cells
+from mnr.core.findings import (
+    Finding,
+    RoundData,
+    SnapshotRow,
+    compute_breakdowns,
+    compute_figure,
+    snapshot,
+)
+from mnr.core.framework import text
+from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
+from mnr.findings.data import RoundQuestions, round_data, round_questions
+from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
+from mnr.jurisdictions.classification import region_of
+from mnr.reports.actions import DEFAULT_SNAPSHOT_EXCLUDE
+from mnr.reports.models import Headline, NarrativeBlock, ReportSettings
+from mnr.reports.texts import texts
+from mnr.surveys.models import Answer, Round
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A finding sentence split around its figures, so the figures can link to the annex."""
+
+    lead: str
+    figures: str
+    rest: str
+
+    def __str__(self) -> str:
+        return f"{self.lead} {self.figures} {self.rest}"
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str
+    domain: str
+    question: str
+    question_label: str
+    population: str
+    rule: str
+    counted: str
+    numerator: int | None
+    denominator: int | None
+    percent: int | None
+    suppressed: str | None
+    sentence: Sentence | None
+    callout: bool
+    statement: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    attribution: str
+    capability: str
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    title: str
+    svg: str
+    alt_text: str
+    spec: dict[str, object]
+
+
+@dataclass
+class DomainSection:
+    id: str
+    name: str
+    outcome: str
+    figures: list[FigureRow] = field(default_factory=list)
+    chart: RenderedChart | None = None
+    good_practice: list[Quote] = field(default_factory=list)
+    challenges: list[Quote] = field(default_factory=list)
+
+    @property
+    def callouts(self) -> list[FigureRow]:
+        return [f for f in self.figures if f.callout and f.percent is not None]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class ReportContext:
+    round: Round
+    lang: str
+    t: dict[str, str]
+    generated_on: str
+    participants: int
+    channels: list[CountRow]
+    income_mix: list[CountRow]
+    region_mix: list[CountRow]
+    key_figures: list[FigureRow]
+    domains: list[DomainSection]
+    snapshot_chart: RenderedChart
+    snapshot_rows: list[tuple[str, str, SnapshotRow]]
+    snapshot_excluded: list[str]
+    narrative: dict[str, list[str]]
+    annex_figures: list[FigureRow]
+    annex_all: list[FigureRow]
+    instrument_title: str
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.lang == "ar" else "ltr"
+
+
+def _counted(counts_as: tuple[str, ...], t: dict[str, str]) -> str:
+    return t["or"].join(t.get(code, code) for code in counts_as)
+
+
+def population_text(
+    population: str, counts_as: tuple[str, ...], t: dict[str, str], channels: dict[str, str]
+) -> str:
+    """The population rule in plain words."""
+    first, _, then = population.partition(";then ")
+
+    def part(rule: str) -> str:
+        if rule == "all":
+            return t["pop_all"]
+        name, _, value = rule.partition("!=") if "!=" in rule else rule.partition("=")
+        negative = "!=" in rule
+        if name in ("income", "income-group"):
+            group = t["not HIC"] if negative and value == "HIC" else t.get(value, value)
+            return t["pop_income"].format(group=group)
+        if name == "channel":
+            return t["pop_channel"].format(channel=channels.get(value, value))
+        return t["pop_region"].format(region=value)
+
+    if then:
+        return t["pop_then"].format(counted=_counted(counts_as, t), rest=part(then))
+    return part(first)
+
+
+def split_sentence(sentence: str, lang: str, finding: Finding) -> Sentence:
+    figures = FIGURES.get(lang, FIGURES["en"]).format(
+        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
+    )
+    lead, _, rest = sentence.partition(figures)
+    return Sentence(lead.strip(), figures, rest.strip())
+
+
+def _figure_row(
+    key: str,
+    domain: str,
+    finding: Finding,
+    *,
+    question_label: str,
+    population: str,
+    rule: str,
+    counted: str,
+    statement: str,
+    subject: str,
+    callout: bool,
+    lang: str,
+    t: dict[str, str],
+) -> FigureRow:
+    sentence = None
+    if finding.percent is not None and not finding.suppressed and statement:
+        assert finding.numerator is not None and finding.denominator is not None
+        full = finding_sentence(
+            proportion_phrase(finding.numerator, finding.denominator),
+            subject,
+            statement,
+            finding.numerator,
+            finding.denominator,
+            finding.percent,
+            lang,
+        )
+        sentence = split_sentence(full, lang, finding)
+    return FigureRow(
+        key=key,
+        domain=domain,
+        question=finding.question,
+        question_label=question_label,
+        population=population,
+        rule=rule,
+        counted=counted,
+        numerator=None if finding.suppressed else finding.numerator,
+        denominator=None if finding.suppressed else finding.denominator,
+        percent=None if finding.suppressed else finding.percent,
+        suppressed=t["suppressed"].format(reason=finding.suppression_reason)
+        if finding.suppressed
+        else None,
+        sentence=sentence,
+        callout=callout,
+        statement=statement,
+    )
+
+
+def withhold_small(finding: Finding, k: int) -> Finding:
+    """A figure about fewer than k jurisdictions is withheld, as a small breakdown cell is."""
+    if finding.denominator is None or not 0 < finding.denominator < k:
+        return finding
+    return replace(
+        finding,
+        numerator=None,
+        denominator=None,
+        percent=None,
+        suppressed=True,
+        suppression_reason=SMALL_CELL.format(k=k),
+    )
+
+
+def headline_rows(
+    round_: Round,
+    data: RoundData,
+    questions: RoundQuestions,
+    lang: str,
+    t: dict[str, str],
+    channels: dict[str, str],
+) -> list[FigureRow]:
+    rows = []
+    for headline in Headline.objects.filter(round=round_):
+        counts_as = tuple(headline.counts_as)
+        finding = withhold_small(
+            compute_figure(data, headline.question, counts_as, headline.population),
+            round_.disclosure_threshold,
+        )
+        subject = text(headline.subject, lang) or DEFAULT_SUBJECT.get(lang, DEFAULT_SUBJECT["en"])
+        rows.append(
+            _figure_row(
+                headline.key,
+                headline.domain,
+                finding,
+                question_label=text(questions.labels.get(headline.question, {}), lang),
+                population=population_text(headline.population, counts_as, t, channels),
+                rule=headline.population,
+                counted=_counted(counts_as, t),
+                statement=text(headline.statement, lang),
+                subject=subject,
+                callout=headline.callout,
+                lang=lang,
+                t=t,
+            )
+        )
+    return rows
+
+
+def _mix(values: list[str | None], order: list[str], t: dict[str, str]) -> list[CountRow]:
+    counts = Counter(value or "unknown" for value in values)
+    keys = [key for key in order if key in counts] + sorted(set(counts) - set(order))
+    return [CountRow(key, t.get(key, key), counts[key]) for key in keys]
+
+
+def _answering_channels(round_: Round, data: RoundData, labels: dict[str, str]) -> list[CountRow]:
+    """How many jurisdictions answered through each channel: the highest-priority channel
+    through which a jurisdiction gave any answer."""
+    answered = data.answers.dropna(subset=["value"])
+    answered = answered[answered["value"] != ""]
+    channels_of = answered.groupby("jurisdiction")["channel"].agg(set).to_dict()
+    used: Counter[str] = Counter()
+    for participant in data.participants:
+        given = channels_of.get(participant.jurisdiction, set())
+        first = next((c for c in round_.channels if c in given), None)
+        if first:
+            used[first] += 1
+    return [CountRow(c, labels.get(c, c), used[c]) for c in round_.channels]
+
+
+def capability_questions(round_: Round) -> list[tuple[str, str]]:
+    """(capability, status question) pairs in framework order, through the crosswalk, so that a
+    merged question (C16-17.status) stands for each capability it covers."""
+    pairs = []
+    questions = InstrumentQuestion.objects.filter(
+        instrument_id=round_.instrument_id, code__endswith=".status", type="select_one"
+    ).prefetch_related("capabilities")
+    by_capability = {c.code: q.code for q in questions for c in q.capabilities.all()}
+    for capability in Capability.objects.filter(edition_id=round_.instrument.edition_id).order_by(
+        "position"
+    ):
+        if capability.code in by_capability:
+            pairs.append((capability.code, by_capability[capability.code]))
+    return pairs
+
+
+def _render(chart: charts.Chart) -> RenderedChart:
+    return RenderedChart(chart.title, charts.render_svg(chart), chart.alt_text, chart.spec)
+
+
+# Enough to illustrate each capability without turning the report into a list of answers.
+QUOTES_PER_CAPABILITY = 2
+
+
+def _quotes(
+    round_: Round, t: dict[str, str], groups: dict[str, str | None]
+) -> dict[tuple[str, str], list[Quote]]:
+    """Publishable good practice and challenges by (domain, kind), attributed to an income group
+    and region only; at most ``QUOTES_PER_CAPABILITY`` different texts per capability."""
+    quotes: dict[tuple[str, str], list[Quote]] = {}
+    taken: Counter[tuple[str, str]] = Counter()
+    seen: set[str] = set()
+    answers = (
+        Answer.objects.filter(submission__round=round_, publishable=True, question__type="text")
+        .exclude(value="")
+        .select_related("question", "submission__jurisdiction__parent")
+        .order_by("question__position", "submission__jurisdiction__code")
+    )
+    for answer in answers:
+        capability, _, kind = answer.question.code.partition(".")
+        if kind not in ("good_practice", "challenges") or answer.value in seen:
+            continue
+        if taken[capability, kind] >= QUOTES_PER_CAPABILITY:
+            continue
+        taken[capability, kind] += 1
+        seen.add(answer.value)
+        jurisdiction = answer.submission.jurisdiction
+        attribution = t["quote_from"].format(
+            income=t.get(groups.get(jurisdiction.code) or "unknown", ""),
+            region=region_of(jurisdiction) or "",
+        )
+        quotes.setdefault((answer.question.domain, kind), []).append(
+            Quote(answer.value, attribution, capability)
+        )
+    return quotes
+
+
+def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None) -> ReportContext:
+    t = texts(lang)
+    questions = round_questions(round_)
+    data = round_data(round_, questions)
+    channel_labels = {c.code: text(c.label, lang) for c in Channel.objects.all()}
+    k = round_.disclosure_threshold
+    participants = data.participants
+    groups = {p.jurisdiction: p.income_group for p in participants}
+
+    figures = headline_rows(round_, data, questions, lang, t, channel_labels)
+    settings_row = ReportSettings.objects.filter(round=round_).first()
+    excluded = list(settings_row.snapshot_exclude if settings_row else DEFAULT_SNAPSHOT_EXCLUDE)
+    domains = list(
+        Domain.objects.filter(edition_id=round_.instrument.edition_id).prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.order_by("position"))
+        )
+    )
+    capability_labels = [
+        charts.CapabilityLabel(c.code, text(c.name, lang), d.code, text(d.name, lang))
+        for d in domains
+        for c in d.capabilities.all()
+    ]
+    snapshot_rows = snapshot(data, capability_questions(round_), exclude=excluded)
+    names = {label.id: label.name for label in capability_labels}
+
+    breakdowns = compute_breakdowns(data, ["income"])["income"]
+    by_income = {(f.question, f.group): f for f in suppress_cells(breakdowns, k)}
+    quotes = _quotes(round_, t, groups)
+    sections = []
+    for domain in domains:
+        section = DomainSection(domain.code, text(domain.name, lang), text(domain.outcome, lang))
+        section.figures = [f for f in figures if f.domain == domain.code]
+        chart_questions = list(
+            dict.fromkeys(
+                f.question for f in section.figures if f.rule == "all" and f.percent is not None
+            )
+        )
+        cells = [
+            by_income[q, g] for q in chart_questions for g in ("HIC", "LMIC") if (q, g) in by_income
+        ]
+        if cells:
+            labels = {
+                q: text(questions.findings.get(q) or questions.labels.get(q, {}), lang)
+                for q in chart_questions
+            }
+            section.chart = _render(charts.breakdown_chart(cells, labels, lang))
+        section.good_practice = quotes.get((domain.code, "good_practice"), [])
+        section.challenges = quotes.get((domain.code, "challenges"), [])
+        sections.append(section)
+
+    all_rows = [
+        _figure_row(
+            f.question,
+            "",
+            f,
+            question_label=text(questions.labels.get(f.question, {}), lang),
+            population=t["pop_all"],
+            rule="all",
+            counted=_counted(f.counts_as, t),
+            statement="",
+            subject="",
+            callout=False,
+            lang=lang,
+            t=t,
+        )
+        for f in compute_breakdowns(data, [None])[None]
+    ]
+    narrative = {
+        block.key: [p.strip() for p in text(block.text, lang).split("\n\n") if p.strip()]
+        for block in NarrativeBlock.objects.filter(round=round_)
+    }
+    generated_on = (now or datetime.now(UTC)).date().isoformat()
+    excluded_names = [f"{code} {names.get(code, '')}".strip() for code in excluded]
+    t = {
+        **t,
+        "generated": t["generated"].format(date=generated_on, round=round_.code),
+        "income_mix": t["income_mix"].format(year=round_.income_fiscal_year),
+        "snapshot_note": (
+            t["snapshot_note"].format(excluded=", ".join(excluded_names))
+            if excluded_names
+            else t["snapshot_note_all"]
+        ),
+        "disclosure_text": t["disclosure_text"].format(k=k),
+    }
+    return ReportContext(
+        round=round_,
+        lang=lang,
+        t=t,
+        generated_on=generated_on,
+        participants=len(participants),
+        channels=_answering_channels(round_, data, channel_labels),
+        income_mix=_mix([p.income_group for p in participants], ["HIC", "UMC", "LMC", "LIC"], t),
+        region_mix=_mix([p.region for p in participants], [], t),
+        key_figures=[f for f in figures if not f.domain],
+        domains=sections,
+        snapshot_chart=_render(
+            charts.snapshot_chart(
+                snapshot_rows, [c for c in capability_labels if c.id not in excluded], lang
+            )
+        ),
+        snapshot_rows=[
+            (row.capability, names.get(row.capability, ""), row) for row in snapshot_rows
+        ],
+        snapshot_excluded=excluded_names,
+        narrative=narrative,
+        annex_figures=figures,
+        annex_all=all_rows,
+        instrument_title=text(round_.instrument.title, lang),
+    )

@@ -1,0 +1,74 @@
+"""What a round's report says, stored with the round and edited by analysts: which findings it
+headlines and how, and its narrative blocks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Headline(models.Model):
+    """One figure the report headlines, with the rule that produces it.
+
+    ``population`` is a rule of ``mnr.core.findings`` (``all``, ``income=HIC``,
+    ``channel=unicef_country_office``, ``all;then income!=HIC`` …) and ``counts_as`` the answer
+    codes counted, so the same question can be told as the share with a capability or without
+    it. ``subject`` and ``statement`` make the sentence: "<share> of <subject> (<figures>)
+    <statement>."
+    """
+
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="headlines")
+    key = models.SlugField(max_length=40, help_text="Stable id, e.g. F01; anchors the annex row.")
+    position = models.PositiveIntegerField()
+    # The domain section it appears in; empty for the key findings at the top.
+    domain = models.CharField(max_length=20, blank=True)
+    question = models.CharField(max_length=60)
+    counts_as = models.JSONField(default=list)
+    population = models.CharField(max_length=100, default="all")
+    subject = models.JSONField(default=dict, blank=True)
+    statement = models.JSONField(default=dict)
+    # Shown as a large call-out number in its section as well as in the text.
+    callout = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["round", "position"]
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="headline_key")]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.key} {self.question}"
+
+
+class NarrativeBlock(models.Model):
+    class Key(models.TextChoices):
+        INTRODUCTION = "introduction", "Introduction"
+        KEY_MESSAGES = "key_messages", "Key messages"
+        CALL_TO_ACTION = "call_to_action", "Call to action"
+
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.CASCADE, related_name="narrative_blocks"
+    )
+    key = models.CharField(max_length=30, choices=Key.choices)
+    # {"en": "...", "fr": "..."}: paragraphs separated by blank lines.
+    text = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["round", "key"]
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="one_block_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} {self.key}"
+
+
+class ReportSettings(models.Model):
+    round = models.OneToOneField(
+        "surveys.Round", on_delete=models.CASCADE, related_name="report_settings"
+    )
+    # Capabilities left out of the snapshot figure (legislation: its answers do not aggregate).
+    snapshot_exclude = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.round.code} report settings"

@@ -1,0 +1,20 @@
+"""The report as one self-contained HTML file, and as PDF through WeasyPrint."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from mnr.reports.builder import ReportContext
+
+
+def render_html(report: ReportContext) -> str:
+    """One file: styles and charts (SVG) inline, no external resource."""
+    return render_to_string("reports/report.html", {"report": report})
+
+
+def render_pdf(report: ReportContext) -> bytes:
+    # Imported here: WeasyPrint loads Pango at import, which only PDF output needs.
+    from weasyprint import HTML
+
+    document: bytes = HTML(string=render_html(report), base_url=None).write_pdf()
+    return document
