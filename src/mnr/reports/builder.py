@@ -336,6 +336,39 @@ def _quotes(
     return quotes
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    rows: list[SnapshotRow]
+    labels: list[charts.CapabilityLabel]
+    excluded: list[str]
+    chart: charts.Chart
+
+
+def _domains(round_: Round) -> list[Domain]:
+    return list(
+        Domain.objects.filter(edition_id=round_.instrument.edition_id).prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.order_by("position"))
+        )
+    )
+
+
+def round_snapshot(
+    round_: Round, data: RoundData, lang: str = "en", domains: list[Domain] | None = None
+) -> Snapshot:
+    """The capability snapshot (the data and its chart), leaving out the capabilities the
+    round's report settings exclude (legislation by default)."""
+    settings_row = ReportSettings.objects.filter(round=round_).first()
+    excluded = list(settings_row.snapshot_exclude if settings_row else DEFAULT_SNAPSHOT_EXCLUDE)
+    labels = [
+        charts.CapabilityLabel(c.code, text(c.name, lang), d.code, text(d.name, lang))
+        for d in (domains if domains is not None else _domains(round_))
+        for c in d.capabilities.all()
+    ]
+    rows = snapshot(data, capability_questions(round_), exclude=excluded)
+    shown = [label for label in labels if label.id not in excluded]
+    return Snapshot(rows, labels, excluded, charts.snapshot_chart(rows, shown, lang))
+
+
 def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None) -> ReportContext:
     t = texts(lang)
     questions = round_questions(round_)
@@ -346,20 +379,10 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
     groups = {p.jurisdiction: p.income_group for p in participants}
 
     figures = headline_rows(round_, data, questions, lang, t, channel_labels)
-    settings_row = ReportSettings.objects.filter(round=round_).first()
-    excluded = list(settings_row.snapshot_exclude if settings_row else DEFAULT_SNAPSHOT_EXCLUDE)
-    domains = list(
-        Domain.objects.filter(edition_id=round_.instrument.edition_id).prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.order_by("position"))
-        )
-    )
-    capability_labels = [
-        charts.CapabilityLabel(c.code, text(c.name, lang), d.code, text(d.name, lang))
-        for d in domains
-        for c in d.capabilities.all()
-    ]
-    snapshot_rows = snapshot(data, capability_questions(round_), exclude=excluded)
-    names = {label.id: label.name for label in capability_labels}
+    domains = _domains(round_)
+    shot = round_snapshot(round_, data, lang, domains)
+    names = {label.id: label.name for label in shot.labels}
+    excluded_names = [f"{code} {names.get(code, '')}".strip() for code in shot.excluded]
 
     breakdowns = compute_breakdowns(data, ["income"])["income"]
     by_income = {(f.question, f.group): f for f in suppress_cells(breakdowns, k)}
@@ -408,7 +431,6 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
         for block in NarrativeBlock.objects.filter(round=round_)
     }
     generated_on = (now or datetime.now(UTC)).date().isoformat()
-    excluded_names = [f"{code} {names.get(code, '')}".strip() for code in excluded]
     t = {
         **t,
         "generated": t["generated"].format(date=generated_on, round=round_.code),
@@ -431,14 +453,8 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
         region_mix=_mix([p.region for p in participants], [], t),
         key_figures=[f for f in figures if not f.domain],
         domains=sections,
-        snapshot_chart=_render(
-            charts.snapshot_chart(
-                snapshot_rows, [c for c in capability_labels if c.id not in excluded], lang
-            )
-        ),
-        snapshot_rows=[
-            (row.capability, names.get(row.capability, ""), row) for row in snapshot_rows
-        ],
+        snapshot_chart=_render(shot.chart),
+        snapshot_rows=[(row.capability, names.get(row.capability, ""), row) for row in shot.rows],
         snapshot_excluded=excluded_names,
         narrative=narrative,
         annex_figures=figures,

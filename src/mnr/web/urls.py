@@ -1,11 +1,17 @@
 from django.urls import include, path
 
-from mnr.web import views
+from mnr.web import report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("framework/<slug:code>/", views.framework, name="framework"),
     path("rounds/<slug:code>/", views.round_detail, name="round"),
     path("rounds/<slug:code>/findings/", views.round_findings_page, name="round-findings"),
+    path("rounds/<slug:code>/report/", report_views.round_report, name="round-report"),
+    path("rounds/<slug:code>/report.pdf", report_views.round_report_pdf, name="round-report-pdf"),
+    path(
+        "rounds/<slug:code>/report/edit/", report_views.round_report_edit, name="round-report-edit"
+    ),
+    path("vendor/vega-embed.js", report_views.vega_embed_js, name="vega-embed-js"),
     path("", include("mnr.web.entry_urls")),
 ]

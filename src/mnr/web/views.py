@@ -8,11 +8,12 @@ from django.utils.translation import get_language
 from mnr.core.findings import BREAKDOWNS
 from mnr.core.framework import text as label_text
 from mnr.errors import MnrError
-from mnr.findings.data import round_questions
+from mnr.findings.data import round_data, round_questions
 from mnr.findings.service import round_findings
 from mnr.frameworks.models import Capability, Edition
 from mnr.frameworks.presentation import edition_by_code
-from mnr.surveys.access import can_see_jurisdiction_data, get_round_for_user
+from mnr.reports.builder import round_snapshot
+from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 
 
@@ -68,8 +69,10 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
         by = None
     lang = (get_language() or "en").split("-")[0]
     findings = round_findings(round_, by=by, user=request.user, lang=lang)
-    labels = round_questions(round_).labels
+    questions = round_questions(round_)
+    labels = questions.labels
     rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in findings]
+    snapshot = round_snapshot(round_, round_data(round_, questions), lang)
     return render(
         request,
         "web/findings.html",
@@ -79,5 +82,8 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
             "by": by,
             "breakdowns": BREAKDOWNS,
             "suppressing": not can_see_jurisdiction_data(request.user, round_),
+            "snapshot_spec": snapshot.chart.spec,
+            "can_edit_report": can_manage_round(request.user, round_),
+            "snapshot_alt": snapshot.chart.alt_text,
         },
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -13,6 +14,9 @@ from mnr.errors import MnrError
 # The target of the findings benchmark: 250 jurisdictions, three channels, every question.
 FINDINGS_TARGET_SECONDS = 0.5
 FINDINGS_TARGET_SIZE = 250
+# The demo round's report, built from the database and rendered.
+REPORT_HTML_TARGET_SECONDS = 3.0
+REPORT_PDF_TARGET_SECONDS = 15.0
 
 
 def _sizes(value: str) -> list[int]:
@@ -30,7 +34,7 @@ def edition_question_specs() -> list[QuestionSpec]:
 
 
 class Command(MnrCommand):
-    help = "Benchmarks. 'findings': counting and every breakdown on synthetic rounds."
+    help = "Benchmarks: 'findings' (counting, every breakdown) and 'report' (HTML and PDF)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -38,8 +42,44 @@ class Command(MnrCommand):
         findings.add_argument("--sizes", type=_sizes, default=[250, 500, 1000])
         findings.add_argument("--channels", type=int, default=3)
         findings.add_argument("--repeat", type=int, default=5, help="best of this many runs")
+        report = sub.add_parser("report", help="the demo round's report, HTML and PDF")
+        report.add_argument("--repeat", type=int, default=3, help="best of this many runs")
 
     def run(self, *args: Any, **options: Any) -> None:
+        if options["benchmark"] == "report":
+            self.report(options["repeat"])
+        else:
+            self.findings(options)
+
+    def report(self, repeat: int) -> None:
+        """Build and render the demo round's report (loading the demo first if needed)."""
+        from mnr.reports.builder import build_report
+        from mnr.reports.render import render_html, render_pdf
+        from mnr.surveys.demo import load_demo
+
+        round_ = load_demo().round
+        missed = []
+        for label, render, target in (
+            ("html", render_html, REPORT_HTML_TARGET_SECONDS),
+            ("pdf", render_pdf, REPORT_PDF_TARGET_SECONDS),
+        ):
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                size = len(render(build_report(round_)))
+                timings.append(time.perf_counter() - started)
+            best = min(timings)
+            verdict = "met" if best < target else "MISSED"
+            self.stdout.write(
+                f"report {label}: best {best:.2f} s of {repeat} (target under {target} s: "
+                f"{verdict}); {size} bytes"
+            )
+            if best >= target:
+                missed.append(label)
+        if missed:
+            raise MnrError(f"the report benchmark missed its target for {', '.join(missed)}")
+
+    def findings(self, options: dict[str, Any]) -> None:
         sizes = sorted(set(options["sizes"]) | {FINDINGS_TARGET_SIZE})
         results = run_findings_benchmark(
             sizes, options["channels"], edition_question_specs(), repeat=options["repeat"]
