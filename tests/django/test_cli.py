@@ -155,3 +155,9 @@ def test_findings_benchmark_prints_its_table_and_verdict() -> None:
     assert lines[0].split()[:3] == ["jurisdictions", "channels", "questions"]
     assert [line.split()[0] for line in lines[1:3]] == ["20", "250"]
     assert lines[-1].startswith("target: findings and all breakdowns for 250 jurisdictions")
+
+
+def test_round_status_from_the_command_line() -> None:
+    mnr("round", "create", "pub", "--instrument", "mnr-review-2021")
+    assert mnr("round", "status", "pub", "closed").strip() == "round pub is closed"
+    assert Round.objects.get(code="pub").status == "closed"

@@ -55,3 +55,21 @@ def test_unknown_jurisdiction_is_refused_and_nobody_is_added(review_round: Any) 
 def test_adding_participants_twice_adds_them_once(review_round: Any) -> None:
     assert add_participants(review_round, ["KE", "BR"])[0].jurisdiction.code == "BR"
     assert review_round.participations.count() == 4
+
+
+def test_publishing_a_round_is_for_analysts_and_recorded(review_round: Any, make_user: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from mnr.surveys.actions import set_round_status
+
+    with pytest.raises(PermissionDenied):
+        set_round_status(
+            review_round, "published", acting_user=make_user("fp", "focal_point", "KE")
+        )
+    with pytest.raises(MnrError, match="unknown round status 'done'"):
+        set_round_status(review_round, "done")
+    set_round_status(review_round, "published", acting_user=make_user("an", "analyst"))
+    review_round.refresh_from_db()
+    assert review_round.status == "published"
+    event = AuditEvent.objects.get(verb="round.status")
+    assert event.detail == {"old": "draft", "new": "published"}

@@ -413,3 +413,22 @@ def reopen(
         comment=comment,
         source=source,
     )
+
+
+@transaction.atomic
+def set_round_status(
+    round_: Round, status: str, *, acting_user: Any = None, source: str = "web"
+) -> Round:
+    """Open, close or publish a round. Publishing makes its aggregates (never its
+    jurisdiction-level answers) visible to everyone."""
+    _operator_or(
+        acting_user, can_manage_round(acting_user, round_), "Only analysts change a round's status."
+    )
+    if status not in Round.Status.values:
+        raise unknown("round status", status, Round.Status.values)
+    if status != round_.status:
+        old = round_.status
+        round_.status = status
+        round_.save(update_fields=["status"])
+        record_event("round.status", round_, actor=acting_user, source=source, old=old, new=status)
+    return round_

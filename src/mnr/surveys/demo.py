@@ -73,6 +73,8 @@ def load_demo() -> Demo:
         _load_answers(round_, synthetic.review_2021_demo(demo_questions(round_), seed=DEMO_SEED))
     if not Headline.objects.filter(round=round_).exists():
         _load_report_spec(round_)
+        # A past review whose aggregates are public, as the 2021 review's are.
+        actions.set_round_status(round_, Round.Status.PUBLISHED, source="demo")
     first, second = Jurisdiction.objects.filter(participations__round=round_).order_by("code")[:2]
     logins = []
     for username, role, jurisdiction, description in (

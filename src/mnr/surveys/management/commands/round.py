@@ -33,6 +33,9 @@ class Command(MnrCommand):
         add = sub.add_parser("add-participants", help="make jurisdictions participants")
         add.add_argument("code")
         add.add_argument("jurisdictions", nargs="+", help="jurisdiction codes (e.g. KE SE GB-EAW)")
+        status = sub.add_parser("status", help="open, close or publish a round")
+        status.add_argument("code")
+        status.add_argument("status", choices=Round.Status.values)
         sub.add_parser("list", help="list rounds")
         show = sub.add_parser("show", help="a round's settings and participants")
         show.add_argument("code")
@@ -57,6 +60,11 @@ class Command(MnrCommand):
                 round_by_code(options["code"]), options["jurisdictions"]
             )
             self.stdout.write(f"{len(added)} participants added")
+        elif action == "status":
+            round_ = actions.set_round_status(
+                round_by_code(options["code"]), options["status"], source="cli"
+            )
+            self.stdout.write(f"round {round_.code} is {round_.status}")
         elif action == "list":
             for round_ in Round.objects.select_related("instrument").annotate_counts():
                 count = round_.participant_count  # type: ignore[attr-defined]  # annotation
