@@ -1,0 +1,434 @@
+"""Answer entry and review pages.
+
+Focal points answer a submission one domain page at a time (saved as they go through the JSON
+endpoint, or with the plain form), then submit it; reviewers return or validate it; analysts
+reopen a validated one. Each view reads through the access helper, calls one action, renders.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mnr.accounts.models import Role
+from mnr.accounts.permissions import scope_filter
+from mnr.errors import MnrError
+from mnr.frameworks.models import Channel
+from mnr.jurisdictions.models import Jurisdiction
+from mnr.surveys import actions
+from mnr.surveys.access import (
+    can_edit_answers,
+    can_manage_round,
+    can_review,
+    get_round_for_user,
+    get_submission_for_user,
+)
+from mnr.surveys.actions import AnswerInput
+from mnr.surveys.models import Participation, Round, Submission, SubmissionTransition
+from mnr.web.questionnaire import (
+    GENERAL,
+    Questionnaire,
+    Section,
+    answer_history,
+    build_questionnaire,
+)
+
+ChannelLabels = dict[str, Mapping[str, str]]
+_FIELDS = ("value", "comment", "evidence_url", "publishable")
+RECENT_CHANGES = 10
+SESSION_ENDED = (
+    "Your session has ended. Sign in again: your changes are kept in this browser and will be "
+    "saved when you come back to this page."
+)
+
+
+# --- My submissions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    submission: Submission
+    channel_label: Mapping[str, str]
+    may_answer: bool
+    may_review: bool
+
+
+@dataclass(frozen=True)
+class Startable:
+    round: Round
+    jurisdiction: Jurisdiction
+    channel: str
+    channel_label: Mapping[str, str]
+
+
+def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> list[Startable]:
+    """Channels of rounds still taking answers where the user is a focal point of a taking part
+    jurisdiction and nothing was started yet.
+
+    Administrators, who are focal points everywhere, are not offered every jurisdiction."""
+    scope = scope_filter(user, (Role.FOCAL_POINT,))
+    if scope is None:
+        return []
+    participations = (
+        Participation.objects.filter(scope)
+        .filter(round__in=Round.objects.visible_to(user))
+        .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
+        .select_related("round", "jurisdiction")
+    )
+    started = {(s.round_id, s.jurisdiction_id, s.channel) for s in listed}
+    return [
+        Startable(p.round, p.jurisdiction, channel, channels.get(channel, {"en": channel}))
+        for p in participations
+        for channel in p.round.channels
+        if (p.round_id, p.jurisdiction_id, channel) not in started
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submissions(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _start_submission(request)
+    listed = list(
+        Submission.objects.visible_to(request.user).select_related("round", "jurisdiction")
+    )
+    channels = _channel_labels()
+    rows = [
+        SubmissionRow(
+            submission,
+            channels.get(submission.channel, {"en": submission.channel}),
+            may_answer=can_edit_answers(request.user, submission),
+            may_review=can_review(request.user, submission)
+            or can_manage_round(request.user, submission.round),
+        )
+        for submission in listed
+    ]
+    return render(
+        request,
+        "web/entry/submissions.html",
+        {"rows": rows, "startable": _startable(request.user, listed, channels)},
+    )
+
+
+def _start_submission(request: HttpRequest) -> HttpResponse:
+    round_ = get_round_for_user(request.user, request.POST.get("round", ""))
+    jurisdiction = Jurisdiction.objects.filter(code=request.POST.get("jurisdiction", "")).first()
+    if jurisdiction is None:
+        raise Http404("No such jurisdiction")
+    try:
+        submission = actions.open_submission(
+            round_,
+            jurisdiction,
+            request.POST.get("channel", ""),
+            acting_user=request.user,
+            source="web",
+        )
+    except MnrError as error:
+        messages.error(request, str(error))
+        return redirect("submissions")
+    # An existing submission is returned whoever asks: read it as the user may.
+    submission = get_submission_for_user(request.user, submission.pk)
+    return redirect("submission", submission.pk)
+
+
+def _channel_labels() -> ChannelLabels:
+    return dict(Channel.objects.values_list("code", "label"))
+
+
+# --- Answer pages ----------------------------------------------------------------------------
+
+
+def _section_url(submission: Submission, section: Section | str) -> str:
+    code = section if isinstance(section, str) else section.code
+    url = reverse("submission", args=[submission.pk])
+    return url if code == GENERAL else f"{url}?domain={code}"
+
+
+def _transitions(submission: Submission) -> list[SubmissionTransition]:
+    return list(submission.transitions.select_related("by"))
+
+
+def _submission_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
+    """What every page about one submission shows: its state and the reviewers' comments."""
+    transitions = _transitions(submission)
+    returned = [t for t in transitions if t.to_status == Submission.Status.RETURNED]
+    return {
+        "submission": submission,
+        "channel_label": _channel_labels().get(submission.channel, {"en": submission.channel}),
+        "transitions": transitions,
+        "latest_return": returned[-1]
+        if returned and submission.status == Submission.Status.RETURNED
+        else None,
+        "may_answer": can_edit_answers(request.user, submission),
+        "may_review": can_review(request.user, submission),
+        "may_manage": can_manage_round(request.user, submission.round),
+    }
+
+
+def _answer_page(
+    request: HttpRequest,
+    submission: Submission,
+    questionnaire: Questionnaire,
+    section: Section,
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    context = _submission_context(request, submission)
+    position = questionnaire.sections.index(section)
+    neighbours = questionnaire.sections
+    context.update(
+        questionnaire=questionnaire,
+        section=section,
+        editing=context["may_answer"] and submission.editable,
+        previous=neighbours[position - 1] if position > 0 else None,
+        next=neighbours[position + 1] if position + 1 < len(neighbours) else None,
+        history=answer_history(submission, RECENT_CHANGES),
+        recent_changes=RECENT_CHANGES,
+        missing=questionnaire.missing,
+        **extra,
+    )
+    return render(request, "web/entry/submission.html", context, status=status)
+
+
+def _text(given: str | None) -> str | None:
+    # Browsers send textarea line breaks as CRLF; JSON and stored text use LF.
+    return None if given is None else given.replace("\r\n", "\n")
+
+
+def _stripped(given: str | None) -> str | None:
+    return None if given is None else given.strip()
+
+
+def _answers_from_form(post: QueryDict) -> dict[str, AnswerInput]:
+    """The answers of the questions the page showed (an unticked box sends nothing)."""
+    return {
+        code: AnswerInput(
+            value=_text(post.get(f"{code}:value")),
+            comment=_text(post.get(f"{code}:comment")),
+            evidence_url=_stripped(post.get(f"{code}:evidence_url")),
+            publishable=f"{code}:publishable" in post,
+        )
+        for code in post.getlist("question")
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page of the questionnaire: the overview and general questions, or a domain."""
+    code = request.GET.get("domain") or GENERAL
+    if request.method == "POST":
+        submission = get_submission_for_user(request.user, pk, write=True)
+        given = _answers_from_form(request.POST)
+        try:
+            changed = actions.save_answers(
+                submission, given, acting_user=request.user, source="web"
+            )
+        except MnrError as error:
+            questionnaire = build_questionnaire(submission)
+            questionnaire.overlay(given)
+            return _answer_page(
+                request,
+                submission,
+                questionnaire,
+                _section_or_404(questionnaire, code),
+                status=400,
+                error=str(error),
+            )
+        messages.success(request, f"Saved ({changed} change{'s' if changed != 1 else ''}).")
+        return redirect(_section_url(submission, code))
+    submission = get_submission_for_user(request.user, pk)
+    questionnaire = build_questionnaire(submission)
+    return _answer_page(request, submission, questionnaire, _section_or_404(questionnaire, code))
+
+
+def _section_or_404(questionnaire: Questionnaire, code: str) -> Section:
+    section = questionnaire.section(code)
+    if section is None:
+        raise Http404(f"No section {code!r} in this questionnaire")
+    return section
+
+
+def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
+    shape = 'send {"answers": {"<question code>": {"value": "...", "comment": "..."}}}'
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise MnrError(f"the request body is not JSON ({error}); {shape}") from error
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        raise MnrError(f"no answers in the request; {shape}")
+    given = {}
+    for code, fields in answers.items():
+        if not isinstance(fields, dict):
+            raise MnrError(f"answers.{code} must be an object; {shape}")
+        if unknown := sorted(set(fields) - set(_FIELDS)):
+            raise MnrError(
+                f"answers.{code}: unknown field(s) {', '.join(unknown)}; "
+                f"fields are {', '.join(_FIELDS)}"
+            )
+        for name in ("value", "comment", "evidence_url"):
+            if name in fields and not isinstance(fields[name], str):
+                raise MnrError(f"answers.{code}.{name} must be text")
+        if "publishable" in fields and not isinstance(fields["publishable"], bool):
+            raise MnrError(f"answers.{code}.publishable must be true or false")
+        given[code] = AnswerInput(**fields)
+    return given
+
+
+@require_POST
+def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save-as-you-go: ``{"answers": {code: {field: value}}}`` → the progress after saving.
+
+    Answers in JSON: 401 when the session has ended (the page keeps the changes and re-sends
+    them after signing in), 400 for invalid answers, 409 when the submission is locked."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": SESSION_ENDED}, status=401)
+    try:
+        submission = get_submission_for_user(request.user, pk, write=True)
+    except Http404:
+        return JsonResponse({"error": f"No submission {pk}"}, status=404)
+    except PermissionDenied as error:
+        return JsonResponse({"error": str(error)}, status=403)
+    try:
+        changed = actions.save_answers(
+            submission,
+            _answers_from_json(request.body),
+            acting_user=request.user,
+            source="web",
+        )
+    except MnrError as error:
+        return JsonResponse(
+            {"error": str(error), "editable": submission.editable},
+            status=400 if submission.editable else 409,
+        )
+    return JsonResponse(
+        {"changed": changed, "progress": build_questionnaire(submission).progress_json()}
+    )
+
+
+@login_required
+@require_POST
+def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_user(request.user, pk, write=True)
+    try:
+        actions.submit(submission, acting_user=request.user, source="web")
+    except MnrError as error:
+        questionnaire = build_questionnaire(submission)
+        entries = {e.code: e for e in questionnaire.entries}
+        missing = [entries[q.code] for q in actions.missing_required(submission)]
+        return _answer_page(
+            request,
+            submission,
+            questionnaire,
+            questionnaire.sections[0],
+            status=400,
+            error=str(error),
+            submit_missing=missing,
+        )
+    messages.success(request, "Submitted for review. You will see the reviewer's comments here.")
+    return redirect("submission", submission.pk)
+
+
+# --- Review ----------------------------------------------------------------------------------
+
+
+def _review_page(
+    request: HttpRequest, submission: Submission, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = _submission_context(request, submission)
+    if not (context["may_review"] or context["may_manage"]):
+        raise PermissionDenied("Only reviewers and analysts of this round review submissions.")
+    context.update(
+        questionnaire=build_questionnaire(submission),
+        history=answer_history(submission),
+        **extra,
+    )
+    return render(request, "web/entry/review.html", context, status=status)
+
+
+@login_required
+@require_GET
+def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, get_submission_for_user(request.user, pk))
+
+
+def _review_step(
+    request: HttpRequest,
+    pk: int,
+    step: Callable[[Submission, str], object],
+    done: str,
+    form: str,
+) -> HttpResponse:
+    submission = get_submission_for_user(request.user, pk)
+    comment = _text(request.POST.get("comment", "")) or ""
+    try:
+        step(submission, comment)
+    except MnrError as error:
+        return _review_page(
+            request, submission, status=400, error=str(error), failed_form=form, comment=comment
+        )
+    messages.success(request, done)
+    return redirect("submission-review", submission.pk)
+
+
+@login_required
+@require_POST
+def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(
+        request,
+        pk,
+        lambda submission, comment: actions.return_for_changes(
+            submission, comment, acting_user=request.user, source="web"
+        ),
+        "Returned to the focal point with your comment.",
+        "return",
+    )
+
+
+@login_required
+@require_POST
+def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(
+        request,
+        pk,
+        lambda submission, comment: actions.validate(
+            submission, comment=comment, acting_user=request.user, source="web"
+        ),
+        "Validated. The submission is now locked.",
+        "validate",
+    )
+
+
+@login_required
+@require_POST
+def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(
+        request,
+        pk,
+        lambda submission, comment: actions.reopen(
+            submission, comment, acting_user=request.user, source="web"
+        ),
+        "Reopened. The focal point can change the answers again.",
+        "reopen",
+    )
+
+
+@login_required
+@require_GET
+def submission_history(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_user(request.user, pk)
+    context = _submission_context(request, submission)
+    context["history"] = answer_history(submission)
+    return render(request, "web/entry/history.html", context)

@@ -1,0 +1,343 @@
+"""The answer pages of a submission, generated from its instrument.
+
+A questionnaire is a list of sections — the general questions, then one per domain — each made
+of capability groups (the capabilities a question speaks to, with their descriptions and phase
+descriptors) holding the questions asked of the submission's channel, with their answers,
+whether they apply given the other answers (skip logic), and progress. It is built from a fixed
+number of queries, however many questions there are or answers were given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import get_language
+
+from mnr.core.framework import text
+from mnr.frameworks.models import Capability, Domain, InstrumentQuestion, Phase
+from mnr.surveys.actions import AnswerInput
+from mnr.surveys.models import Answer, AnswerChange, Submission
+
+GENERAL = "general"
+Label = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Label
+
+
+@dataclass
+class QuestionEntry:
+    """One question on the page, with its answer as saved (or as just posted)."""
+
+    question: InstrumentQuestion
+    section: str
+    choices: list[Choice]
+    applicable: bool
+    # The answer the question depends on must be one of these for it to apply.
+    condition_choices: list[Choice] = field(default_factory=list)
+    value: str = ""
+    comment: str = ""
+    evidence_url: str = ""
+    publishable: bool = False
+
+    @property
+    def code(self) -> str:
+        return self.question.code
+
+    @property
+    def html_id(self) -> str:
+        return "q-" + self.code.replace(".", "_")
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.value)
+
+    @property
+    def counts(self) -> bool:
+        """Whether the question counts towards progress: required, and applicable."""
+        return self.question.required and self.applicable
+
+    @property
+    def chosen(self) -> Choice | None:
+        return next((c for c in self.choices if c.code == self.value), None)
+
+    @property
+    def relevant_values(self) -> str:
+        relevant = self.question.relevant
+        return " ".join(relevant["values"]) if relevant else ""
+
+    @property
+    def has_details(self) -> bool:
+        return bool(self.comment or self.evidence_url or self.publishable)
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    level: int
+    phase: Label
+    text: Label
+
+
+@dataclass(frozen=True)
+class CapabilityProfile:
+    """What the page shows next to a capability's questions."""
+
+    capability: Capability
+    descriptors: list[Descriptor]
+
+    @property
+    def code(self) -> str:
+        return self.capability.code
+
+
+@dataclass
+class CapabilityGroup:
+    """Questions speaking to the same capabilities (two, where an instrument merged them)."""
+
+    capabilities: list[CapabilityProfile]
+    questions: list[QuestionEntry]
+
+    @property
+    def anchor(self) -> str:
+        return "-".join(c.code for c in self.capabilities) or "other"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Answered required questions out of those that apply."""
+
+    answered: int
+    required: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.required
+
+    def as_json(self) -> dict[str, int]:
+        return {"answered": self.answered, "required": self.required}
+
+
+def _progress(entries: Iterable[QuestionEntry]) -> Progress:
+    counted = [e for e in entries if e.counts]
+    return Progress(sum(e.answered for e in counted), len(counted))
+
+
+@dataclass
+class Section:
+    code: str
+    name: Label
+    outcome: Label
+    groups: list[CapabilityGroup]
+
+    @property
+    def is_general(self) -> bool:
+        return self.code == GENERAL
+
+    @property
+    def questions(self) -> list[QuestionEntry]:
+        return [entry for group in self.groups for entry in group.questions]
+
+    @property
+    def progress(self) -> Progress:
+        return _progress(self.questions)
+
+
+@dataclass
+class Questionnaire:
+    submission: Submission
+    sections: list[Section]
+
+    def section(self, code: str) -> Section | None:
+        return next((s for s in self.sections if s.code == code), None)
+
+    @property
+    def domains(self) -> list[Section]:
+        return [s for s in self.sections if not s.is_general]
+
+    @property
+    def entries(self) -> list[QuestionEntry]:
+        return [entry for section in self.sections for entry in section.questions]
+
+    @property
+    def progress(self) -> Progress:
+        return _progress(self.entries)
+
+    @property
+    def missing(self) -> list[QuestionEntry]:
+        """Required questions that apply and have no answer yet, in page order."""
+        return [e for e in self.entries if e.counts and not e.answered]
+
+    def progress_json(self) -> dict[str, Any]:
+        return {
+            "sections": {s.code: s.progress.as_json() for s in self.sections},
+            "overall": self.progress.as_json(),
+        }
+
+    def overlay(self, given: Mapping[str, AnswerInput]) -> None:
+        """Show input that could not be saved instead of the saved answers, so none is lost."""
+        entries = {e.code: e for e in self.entries}
+        for code, answer in given.items():
+            entry = entries.get(code)
+            if entry is None:
+                continue
+            for name in ("value", "comment", "evidence_url", "publishable"):
+                if (new := getattr(answer, name)) is not None:
+                    setattr(entry, name, new)
+
+
+def applies(question: InstrumentQuestion, values: Mapping[str, str]) -> bool:
+    """Skip logic, as ``surveys.actions.missing_required`` applies it."""
+    relevant = question.relevant
+    return not relevant or values.get(relevant["question"], "") in relevant["values"]
+
+
+def _choices(question: InstrumentQuestion, phase_names: Mapping[int, Label]) -> list[Choice]:
+    if question.type == "phase":
+        # Phase names as administrators last set them, not as the file had them.
+        return [
+            Choice(c["code"], phase_names.get(int(c["code"]), c["label"])) for c in question.choices
+        ]
+    return [Choice(c["code"], c["label"]) for c in question.choices]
+
+
+def build_questionnaire(submission: Submission) -> Questionnaire:
+    """The questionnaire of ``submission`` (whose round and instrument should be selected)."""
+    instrument = submission.round.instrument
+    questions = list(
+        InstrumentQuestion.objects.filter(instrument_id=instrument.pk)
+        .order_by("position")
+        .prefetch_related(
+            Prefetch(
+                "capabilities",
+                queryset=Capability.objects.order_by("position").prefetch_related(
+                    "phase_descriptors"
+                ),
+            )
+        )
+    )
+    answers = {a.question_id: a for a in Answer.objects.filter(submission_id=submission.pk)}
+    values = {q.code: answers[q.pk].value for q in questions if q.pk in answers}
+    by_code = {q.code: q for q in questions}
+    phase_names = {p.level: p.name for p in Phase.objects.filter(edition_id=instrument.edition_id)}
+    choices = {q.code: _choices(q, phase_names) for q in questions}
+
+    profiles: dict[int, CapabilityProfile] = {}
+    groups: dict[str, dict[tuple[str, ...], CapabilityGroup]] = {}
+    for question in questions:
+        if not question.asked_of(submission.channel):
+            continue
+        section = question.domain or GENERAL
+        capabilities = [
+            profiles.get(c.pk) or profiles.setdefault(c.pk, _profile(c, phase_names))
+            for c in question.capabilities.all()
+        ]
+        key = tuple(c.code for c in capabilities)
+        group = groups.setdefault(section, {}).setdefault(key, CapabilityGroup(capabilities, []))
+        group.questions.append(_entry(question, section, answers, values, by_code, choices))
+
+    domains = {d.code: d for d in Domain.objects.filter(edition_id=instrument.edition_id)}
+    order = [GENERAL, *sorted(domains, key=lambda code: domains[code].position)]
+    order += sorted(set(groups) - set(order))
+    sections = []
+    for code in order:
+        if code not in groups:
+            continue
+        domain = domains.get(code)
+        name = domain.name if domain else {"en": "General" if code == GENERAL else code}
+        outcome = domain.outcome if domain else {}
+        sections.append(Section(code, name, outcome, list(groups[code].values())))
+    return Questionnaire(submission, sections)
+
+
+def _profile(capability: Capability, phase_names: Mapping[int, Label]) -> CapabilityProfile:
+    return CapabilityProfile(
+        capability,
+        [
+            Descriptor(d.level, phase_names.get(d.level, {"en": f"Phase {d.level}"}), d.text)
+            for d in capability.phase_descriptors.all()
+        ],
+    )
+
+
+def _entry(
+    question: InstrumentQuestion,
+    section: str,
+    answers: Mapping[int, Answer],
+    values: Mapping[str, str],
+    by_code: Mapping[str, InstrumentQuestion],
+    choices: Mapping[str, list[Choice]],
+) -> QuestionEntry:
+    entry = QuestionEntry(
+        question=question,
+        section=section,
+        choices=choices[question.code],
+        applicable=applies(question, values),
+    )
+    if question.relevant:
+        wanted = set(question.relevant["values"])
+        depends_on = by_code.get(question.relevant["question"])
+        known = choices.get(depends_on.code, []) if depends_on else []
+        entry.condition_choices = [c for c in known if c.code in wanted] or [
+            Choice(code, {"en": code}) for code in question.relevant["values"]
+        ]
+    if answer := answers.get(question.pk):
+        entry.value = answer.value
+        entry.comment = answer.comment
+        entry.evidence_url = answer.evidence_url
+        entry.publishable = answer.publishable
+    return entry
+
+
+# --- History ---------------------------------------------------------------------------------
+
+FIELD_NAMES = {
+    "value": "Answer",
+    "comment": "Comment",
+    "evidence_url": "Evidence",
+    "publishable": "May be quoted",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    change: AnswerChange
+    question: str
+    field: str
+    old: str
+    new: str
+
+
+def _shown(change: AnswerChange, stored: str, lang: str) -> str:
+    if change.field == "publishable":
+        return "yes" if stored == "true" else "no"
+    if change.field == "value" and stored:
+        for choice in change.answer.question.choices:
+            if choice["code"] == stored:
+                return f"{text(choice['label'], lang)} ({stored})"
+    return stored
+
+
+def answer_history(submission: Submission, limit: int | None = None) -> list[HistoryRow]:
+    """Changes to the answers of ``submission``, newest first."""
+    changes = (
+        AnswerChange.objects.filter(answer__submission_id=submission.pk)
+        .select_related("answer__question", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
+    lang = (get_language() or "en").split("-")[0]
+    return [
+        HistoryRow(
+            change=change,
+            question=change.answer.question.code,
+            field=FIELD_NAMES.get(change.field, change.field),
+            old=_shown(change, change.old, lang),
+            new=_shown(change, change.new, lang),
+        )
+        for change in (changes[:limit] if limit else changes)
+    ]
