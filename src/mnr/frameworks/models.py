@@ -6,6 +6,8 @@ carries survives the load; ``label_text`` picks one with an English fallback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import models
 
 from mnr.core.framework import text as label_text
@@ -136,6 +138,11 @@ class QuestionFields(models.Model):
     @property
     def choice_codes(self) -> list[str]:
         return [choice["code"] for choice in self.choices]
+
+    def applies(self, values: Mapping[str, str]) -> bool:
+        """Skip logic: whether the question is asked, given the answers so far by code."""
+        relevant = self.relevant
+        return not relevant or values.get(relevant["question"], "") in relevant["values"]
 
 
 class Question(QuestionFields):

@@ -281,10 +281,7 @@ def missing_required(submission: Submission) -> list[InstrumentQuestion]:
     for question in InstrumentQuestion.objects.filter(instrument_id=submission.round.instrument_id):
         if not question.required or not question.asked_of(submission.channel):
             continue
-        relevant = question.relevant
-        if relevant and values.get(relevant["question"], "") not in relevant["values"]:
-            continue
-        if not values.get(question.code):
+        if question.applies(values) and not values.get(question.code):
             missing.append(question)
     return missing
 

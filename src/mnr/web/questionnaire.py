@@ -191,12 +191,6 @@ class Questionnaire:
                     setattr(entry, name, new)
 
 
-def applies(question: InstrumentQuestion, values: Mapping[str, str]) -> bool:
-    """Skip logic, as ``surveys.actions.missing_required`` applies it."""
-    relevant = question.relevant
-    return not relevant or values.get(relevant["question"], "") in relevant["values"]
-
-
 def _choices(question: InstrumentQuestion, phase_names: Mapping[int, Label]) -> list[Choice]:
     if question.type == "phase":
         # Phase names as administrators last set them, not as the file had them.
@@ -277,7 +271,7 @@ def _entry(
         question=question,
         section=section,
         choices=choices[question.code],
-        applicable=applies(question, values),
+        applicable=question.applies(values),
     )
     if question.relevant:
         wanted = set(question.relevant["values"])
