@@ -48,14 +48,15 @@ SNAPSHOT_INK: Mapping[str, str] = {
     "no_answer": "#1a1a1a",
 }
 SEGMENT_OUTLINE = "#6b6b6b"
-INCOME_GROUPS: tuple[str, ...] = ("HIC", "LMIC", "UMC", "LMC", "LIC", "unknown")
+# Group bars are named on their axis; the shades only help, and differ in luminance within
+# each breakdown: HIC, LMIC, unknown for "income"; HIC to LIC, unknown for "income-group".
 GROUP_COLOURS: Mapping[str, str] = {
     "HIC": "#08306b",
-    "LMIC": "#6baed6",
     "UMC": "#2171b5",
-    "LMC": "#6baed6",
-    "LIC": "#c6dbef",
-    "unknown": "#bdbdbd",
+    "LMC": "#4292c6",
+    "LMIC": "#6baed6",
+    "LIC": "#9ecae1",
+    "unknown": "#e0e0e0",
 }
 INCOME_BREAKDOWNS: tuple[str, ...] = ("income", "income-group")
 
@@ -100,7 +101,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "breakdown.axis": "Per cent in place",
         "breakdown.value": "{percent}% ({numerator} of {denominator})",
         "breakdown.alt_value": "{percent} per cent ({numerator} of {denominator})",
-        "breakdown.no_answer": "no answers",
+        "no_answers": "no answers",
         "alt.colon": ": ",
         "alt.list": "; ",
         "breakdown.withheld": "withheld*",
@@ -151,7 +152,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "breakdown.axis": "Pour cent en place",
         "breakdown.value": "{percent} % ({numerator} sur {denominator})",
         "breakdown.alt_value": "{percent} pour cent ({numerator} sur {denominator})",
-        "breakdown.no_answer": "aucune réponse",
+        "no_answers": "aucune réponse",
         "alt.colon": " : ",
         "alt.list": " ; ",
         "breakdown.withheld": "non publié*",
@@ -203,7 +204,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "breakdown.axis": "Por ciento en funcionamiento",
         "breakdown.value": "{percent} % ({numerator} de {denominator})",
         "breakdown.alt_value": "{percent} por ciento ({numerator} de {denominator})",
-        "breakdown.no_answer": "sin respuestas",
+        "no_answers": "sin respuestas",
         "alt.colon": ": ",
         "alt.list": "; ",
         "breakdown.withheld": "no publicado*",
@@ -394,7 +395,7 @@ def _domain_block(
 
 def _in_place_text(row: SnapshotRow, words: Mapping[str, str]) -> str:
     if row.denominator == 0:
-        return words["breakdown.no_answer"]
+        return words["no_answers"]
     return words["snapshot.in_place"].format(in_place=row.in_place, denominator=row.denominator)
 
 
@@ -642,7 +643,7 @@ def _cell_text(finding: Finding, words: Mapping[str, str], value_key: str, withh
     if finding.suppressed:
         return words[withheld]
     if finding.percent is None or finding.numerator is None or finding.denominator is None:
-        return words["breakdown.no_answer"]
+        return words["no_answers"]
     return words[value_key].format(
         percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
     )
