@@ -33,7 +33,7 @@ def suppress(findings: Sequence[Finding], k: int = 3) -> list[Finding]:
         for index in _complements(findings, cells, set(reasons), k):
             reasons[index] = COMPLEMENT
     return [
-        _withheld(finding, reasons[index]) if index in reasons else finding
+        withhold(finding, reasons[index]) if index in reasons else finding
         for index, finding in enumerate(findings)
     ]
 
@@ -87,7 +87,8 @@ def _safe(hidden: Sequence[Finding], k: int) -> bool:
     return len(hidden) >= 2 and size >= k and denominator >= k
 
 
-def _withheld(finding: Finding, reason: str) -> Finding:
+def withhold(finding: Finding, reason: str) -> Finding:
+    """The finding with its counts and shares emptied and the reason recorded."""
     if finding.suppressed:
         return finding
     return replace(

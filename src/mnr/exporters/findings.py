@@ -6,9 +6,9 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
+from mnr.core.disclosure import withhold
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, UNKNOWN, Finding
 from mnr.core.spreadsheet import escape_xlsx, neutralise
 from mnr.errors import MnrError
@@ -76,16 +76,7 @@ def withhold_nested_income(findings: Sequence[Finding]) -> list[Finding]:
         return any((*key, part) in withheld for part in parts)
 
     return [
-        replace(
-            finding,
-            counts={},
-            numerator=None,
-            denominator=None,
-            percent=None,
-            sentence=None,
-            suppressed=True,
-            suppression_reason=NESTED,
-        )
+        withhold(finding, NESTED)
         if finding.by == "income" and not finding.suppressed and exposes(finding)
         else finding
         for finding in findings

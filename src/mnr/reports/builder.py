@@ -7,13 +7,13 @@ income group and region."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db.models import Prefetch
 
 from mnr.core import charts
-from mnr.core.disclosure import SMALL_CELL
+from mnr.core.disclosure import SMALL_CELL, withhold
 from mnr.core.disclosure import suppress as suppress_cells
 from mnr.core.findings import (
     Finding,
@@ -213,14 +213,7 @@ def withhold_small(finding: Finding, k: int) -> Finding:
     """A figure about fewer than k jurisdictions is withheld, as a small breakdown cell is."""
     if finding.denominator is None or not 0 < finding.denominator < k:
         return finding
-    return replace(
-        finding,
-        numerator=None,
-        denominator=None,
-        percent=None,
-        suppressed=True,
-        suppression_reason=SMALL_CELL.format(k=k),
-    )
+    return withhold(finding, SMALL_CELL.format(k=k))
 
 
 def headline_rows(
