@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import os
 import subprocess
 import sys
@@ -139,6 +140,11 @@ def test_mnr_command_honours_database_url(tmp_path: Path) -> None:
     )
     assert len(json.loads(shown.stdout)["domains"]) == 6
     assert database.stat().st_size > 0
+    # WAL, set by the settings on every connection, is kept in the database file.
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    secret = tmp_path / "secret_key"
+    assert len(secret.read_text().strip()) >= 50 and secret.stat().st_mode & 0o777 == 0o600
     failed = subprocess.run(
         [sys.executable, "-m", "mnr", "round", "create", "x", "--instrument", "nope"],
         env=env,
@@ -161,3 +167,23 @@ def test_round_status_from_the_command_line() -> None:
     mnr("round", "create", "pub", "--instrument", "mnr-review-2021")
     assert mnr("round", "status", "pub", "closed").strip() == "round pub is closed"
     assert Round.objects.get(code="pub").status == "closed"
+
+
+def test_round_dates_and_disclosure_threshold_from_the_command_line() -> None:
+    mnr("round", "create", "dated", "--instrument", "mnr-review-2021")
+    out = mnr(
+        "round",
+        "set",
+        "dated",
+        "--opens",
+        "2021-02-01",
+        "--closes",
+        "2021-03-31",
+        "--disclosure-k",
+        "5",
+    )
+    assert "dates        2021-02-01 to 2021-03-31" in out
+    assert "groups under 5 jurisdictions suppressed" in out
+    with pytest.raises(CommandError, match=r"cannot close \(2021-01-01\) before it opens"):
+        mnr("round", "set", "dated", "--closes", "2021-01-01")
+    assert str(Round.objects.get(code="dated").closes_on) == "2021-03-31"

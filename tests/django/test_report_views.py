@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from mnr.reports.builder import snapshot_exclusions
 from mnr.reports.models import Headline, NarrativeBlock
 from mnr.surveys.models import Round
 
@@ -78,6 +79,7 @@ def _post(headlines: list[dict[str, str]], narrative: str) -> dict[str, str]:
         "narrative-introduction": narrative,
         "narrative-key_messages": "",
         "narrative-call_to_action": "",
+        "snapshot_exclude": "C03, C21",
     }
     for n, row in enumerate(headlines):
         data.update({f"form-{n}-{name}": value for name, value in row.items()})
@@ -112,6 +114,7 @@ def test_analyst_saves_headlines_and_narrative(
     assert NarrativeBlock.objects.get(round=review_round, key="introduction").text == {
         "en": "Why this round."
     }
+    assert snapshot_exclusions(review_round) == ["C03", "C21"]
 
 
 def test_a_wrong_headline_is_explained_and_nothing_is_saved(

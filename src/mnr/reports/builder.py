@@ -345,13 +345,18 @@ def _domains(round_: Round) -> list[Domain]:
     )
 
 
+def snapshot_exclusions(round_: Round) -> list[str]:
+    """Capabilities the snapshot leaves out: the round's setting, else legislation."""
+    settings_row = ReportSettings.objects.filter(round=round_).first()
+    return list(settings_row.snapshot_exclude if settings_row else DEFAULT_SNAPSHOT_EXCLUDE)
+
+
 def round_snapshot(
     round_: Round, data: RoundData, lang: str = "en", domains: list[Domain] | None = None
 ) -> Snapshot:
     """The capability snapshot (the data and its chart), leaving out the capabilities the
     round's report settings exclude (legislation by default)."""
-    settings_row = ReportSettings.objects.filter(round=round_).first()
-    excluded = list(settings_row.snapshot_exclude if settings_row else DEFAULT_SNAPSHOT_EXCLUDE)
+    excluded = snapshot_exclusions(round_)
     labels = [
         charts.CapabilityLabel(c.code, text(c.name, lang), d.code, text(d.name, lang))
         for d in (domains if domains is not None else _domains(round_))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -428,4 +429,53 @@ def set_round_status(
         round_.status = status
         round_.save(update_fields=["status"])
         record_event("round.status", round_, actor=acting_user, source=source, old=old, new=status)
+    return round_
+
+
+@transaction.atomic
+def update_round(
+    round_: Round,
+    *,
+    title: str | None = None,
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+    disclosure_threshold: int | None = None,
+    acting_user: Any = None,
+    source: str = "web",
+) -> Round:
+    """Change a round's title, dates or disclosure threshold; ``None`` leaves a field as it is."""
+    _operator_or(acting_user, can_manage_round(acting_user, round_), "Only analysts edit a round.")
+    changes = {
+        name: value
+        for name, value in (
+            ("title", title),
+            ("opens_on", opens_on),
+            ("closes_on", closes_on),
+            ("disclosure_threshold", disclosure_threshold),
+        )
+        if value is not None and value != getattr(round_, name)
+    }
+    if "title" in changes and not str(changes["title"]).strip():
+        raise MnrError("a round needs a title")
+    if "disclosure_threshold" in changes and int(changes["disclosure_threshold"]) < 1:
+        raise MnrError("the disclosure threshold is a number of jurisdictions, 1 or more")
+    opens, closes = (
+        changes.get("opens_on", round_.opens_on),
+        changes.get("closes_on", round_.closes_on),
+    )
+    if opens and closes and closes < opens:
+        raise MnrError(f"the round cannot close ({closes}) before it opens ({opens})")
+    if changes:
+        old = {name: str(getattr(round_, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(round_, name, value)
+        round_.save(update_fields=list(changes))
+        record_event(
+            "round.update",
+            round_,
+            actor=acting_user,
+            source=source,
+            old=old,
+            new={name: str(value) for name, value in changes.items()},
+        )
     return round_

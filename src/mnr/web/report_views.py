@@ -15,8 +15,8 @@ from django import forms
 from mnr.core.charts import vega_embed_bundle
 from mnr.core.framework import text
 from mnr.errors import MnrError
-from mnr.reports.actions import HeadlineSpec, save_narrative, set_headlines
-from mnr.reports.builder import build_report
+from mnr.reports.actions import HeadlineSpec, save_narrative, set_headlines, set_snapshot_exclude
+from mnr.reports.builder import build_report, snapshot_exclusions
 from mnr.reports.models import Headline, NarrativeBlock
 from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
@@ -107,6 +107,12 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
             # Headlines and narrative are one save: either both are stored or neither.
             with transaction.atomic():
                 set_headlines(round_, specs, acting_user=request.user)
+                excluded = request.POST.get("snapshot_exclude", "")
+                set_snapshot_exclude(
+                    round_,
+                    [code.strip() for code in excluded.split(",") if code.strip()],
+                    acting_user=request.user,
+                )
                 for key in NarrativeBlock.Key.values:
                     save_narrative(
                         round_,
@@ -125,6 +131,7 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
         "web/report_edit.html",
         {
             "round": round_,
+            "snapshot_exclude": ", ".join(snapshot_exclusions(round_)),
             "formset": formset,
             "lang": lang,
             "languages": LANGUAGES,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -36,6 +37,17 @@ class Command(MnrCommand):
         status = sub.add_parser("status", help="open, close or publish a round")
         status.add_argument("code")
         status.add_argument("status", choices=Round.Status.values)
+        settings = sub.add_parser("set", help="title, dates and disclosure threshold")
+        settings.add_argument("code")
+        settings.add_argument("--title")
+        settings.add_argument("--opens", type=date.fromisoformat, help="YYYY-MM-DD")
+        settings.add_argument("--closes", type=date.fromisoformat, help="YYYY-MM-DD")
+        settings.add_argument(
+            "--disclosure-k",
+            type=int,
+            dest="disclosure_k",
+            help="smallest group shown to users without jurisdiction-level access",
+        )
         sub.add_parser("list", help="list rounds")
         show = sub.add_parser("show", help="a round's settings and participants")
         show.add_argument("code")
@@ -65,6 +77,16 @@ class Command(MnrCommand):
                 round_by_code(options["code"]), options["status"], source="cli"
             )
             self.stdout.write(f"round {round_.code} is {round_.status}")
+        elif action == "set":
+            actions.update_round(
+                round_by_code(options["code"]),
+                title=options["title"],
+                opens_on=options["opens"],
+                closes_on=options["closes"],
+                disclosure_threshold=options["disclosure_k"],
+                source="cli",
+            )
+            self._show(round_by_code(options["code"]))
         elif action == "list":
             for round_ in Round.objects.select_related("instrument").annotate_counts():
                 count = round_.participant_count  # type: ignore[attr-defined]  # annotation
@@ -84,6 +106,7 @@ class Command(MnrCommand):
             f"income year  FY{round_.income_fiscal_year}",
             f"status       {round_.status}",
             f"dates        {round_.opens_on or '-'} to {round_.closes_on or '-'}",
+            f"disclosure   groups under {round_.disclosure_threshold} jurisdictions suppressed",
             "participants "
             + " ".join(
                 round_.participations.order_by("jurisdiction__code").values_list(
