@@ -187,3 +187,10 @@ def test_round_dates_and_disclosure_threshold_from_the_command_line() -> None:
     with pytest.raises(CommandError, match=r"cannot close \(2021-01-01\) before it opens"):
         mnr("round", "set", "dated", "--closes", "2021-01-01")
     assert str(Round.objects.get(code="dated").closes_on) == "2021-03-31"
+
+
+def test_administrator_names_a_provisional_phase_from_the_command_line() -> None:
+    out = mnr("framework", "rename-phase", "mnr-2016", "3", "Consolidating", "--final")
+    assert out.strip() == "phase 3 of mnr-2016 is now 'Consolidating' (final)"
+    shown = json.loads(mnr("framework", "show", "mnr-2016", "--format", "json"))
+    assert shown["phases"][2] == {"level": 3, "name": "Consolidating", "provisional": False}

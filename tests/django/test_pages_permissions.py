@@ -61,3 +61,31 @@ def test_home_lists_only_rounds_the_visitor_may_open(
 ) -> None:
     assert review_round.title.encode() not in get(personas, "anonymous", reverse("home")).content
     assert review_round.title.encode() in get(personas, "focal_point", reverse("home")).content
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("administrator", 302),
+        ("analyst", 403),
+        ("reviewer", 403),
+        ("focal_point", 403),
+        ("other_focal_point", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_only_administrators_rename_a_phase(
+    personas: dict[str, Any], persona: str, status: int
+) -> None:
+    from mnr.frameworks.models import Phase
+
+    client = Client()
+    if personas[persona].is_authenticated:
+        client.force_login(personas[persona])
+    url = reverse("framework-phase", args=["mnr-2016", 2])
+    response = client.post(url, {"name": "Emerging"})
+    assert response.status_code == status
+    renamed = Phase.objects.get(edition__code="mnr-2016", level=2).name["en"] == "Emerging"
+    assert renamed == (persona == "administrator")
+    if persona == "anonymous":
+        assert "/accounts/login/" in response["Location"]

@@ -445,26 +445,25 @@ def update_round(
 ) -> Round:
     """Change a round's title, dates or disclosure threshold; ``None`` leaves a field as it is."""
     _operator_or(acting_user, can_manage_round(acting_user, round_), "Only analysts edit a round.")
-    changes = {
-        name: value
-        for name, value in (
-            ("title", title),
-            ("opens_on", opens_on),
-            ("closes_on", closes_on),
-            ("disclosure_threshold", disclosure_threshold),
-        )
-        if value is not None and value != getattr(round_, name)
-    }
-    if "title" in changes and not str(changes["title"]).strip():
+    if title is not None and not title.strip():
         raise MnrError("a round needs a title")
-    if "disclosure_threshold" in changes and int(changes["disclosure_threshold"]) < 1:
+    if disclosure_threshold is not None and disclosure_threshold < 1:
         raise MnrError("the disclosure threshold is a number of jurisdictions, 1 or more")
-    opens, closes = (
-        changes.get("opens_on", round_.opens_on),
-        changes.get("closes_on", round_.closes_on),
-    )
+    opens = opens_on or round_.opens_on
+    closes = closes_on or round_.closes_on
     if opens and closes and closes < opens:
         raise MnrError(f"the round cannot close ({closes}) before it opens ({opens})")
+    wanted: dict[str, object] = {
+        "title": title,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "disclosure_threshold": disclosure_threshold,
+    }
+    changes = {
+        name: value
+        for name, value in wanted.items()
+        if value is not None and value != getattr(round_, name)
+    }
     if changes:
         old = {name: str(getattr(round_, name)) for name in changes}
         for name, value in changes.items():

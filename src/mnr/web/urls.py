@@ -5,6 +5,11 @@ from mnr.web import report_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("framework/<slug:code>/", views.framework, name="framework"),
+    path(
+        "framework/<slug:code>/phases/<int:level>/",
+        views.rename_phase_view,
+        name="framework-phase",
+    ),
     path("rounds/<slug:code>/", views.round_detail, name="round"),
     path("rounds/<slug:code>/findings/", views.round_findings_page, name="round-findings"),
     path("rounds/<slug:code>/report/", report_views.round_report, name="round-report"),

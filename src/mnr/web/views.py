@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
+from mnr.accounts.permissions import is_administrator
 from mnr.core.findings import BREAKDOWNS
 from mnr.core.framework import text as label_text
 from mnr.errors import MnrError
 from mnr.findings.data import round_data, round_questions
 from mnr.findings.service import round_findings
-from mnr.frameworks.models import Capability, Edition
+from mnr.frameworks.actions import rename_phase
+from mnr.frameworks.models import Capability, Edition, Phase
 from mnr.frameworks.presentation import edition_by_code
 from mnr.reports.builder import round_snapshot
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
@@ -37,7 +43,12 @@ def framework(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "web/framework.html",
-        {"edition": edition, "domains": domains, "phases": edition.phases.all()},
+        {
+            "edition": edition,
+            "domains": domains,
+            "phases": edition.phases.all(),
+            "can_rename_phases": is_administrator(request.user),
+        },
     )
 
 
@@ -87,3 +98,25 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
             "snapshot_alt": snapshot.chart.alt_text,
         },
     )
+
+
+@login_required
+@require_POST
+def rename_phase_view(request: HttpRequest, code: str, level: int) -> HttpResponse:
+    """Administrators replace the provisional names of maturity phases."""
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only administrators rename maturity phases.")
+    try:
+        phase = edition_by_code(code).phases.get(level=level)
+    except (MnrError, Phase.DoesNotExist) as error:
+        raise Http404(str(error)) from error
+    try:
+        rename_phase(
+            phase,
+            request.POST.get("name", ""),
+            provisional=request.POST.get("provisional") == "on",
+            acting_user=request.user,
+        )
+    except MnrError as error:
+        messages.error(request, str(error))
+    return redirect("framework", code=code)

@@ -22,6 +22,14 @@ class Command(MnrCommand):
         load = sub.add_parser("load", help="validate and load an edition or instrument file")
         load.add_argument("file", type=Path)
         sub.add_parser("list", help="list loaded editions and instruments")
+        rename = sub.add_parser("rename-phase", help="name a maturity phase (administrators)")
+        rename.add_argument("edition")
+        rename.add_argument("level", type=int, choices=[1, 2, 3, 4])
+        rename.add_argument("name")
+        rename.add_argument("--lang", default="en")
+        rename.add_argument(
+            "--final", action="store_true", help="the name is no longer provisional"
+        )
         show = sub.add_parser("show", help="print a loaded edition")
         show.add_argument("edition")
         show.add_argument("--format", choices=["json", "text"], default="text")
@@ -38,6 +46,19 @@ class Command(MnrCommand):
         elif action == "load":
             row = actions.load_file(options["file"])
             self.stdout.write(f"loaded {row._meta.verbose_name} {row}")
+        elif action == "rename-phase":
+            phase = edition_by_code(options["edition"]).phases.get(level=options["level"])
+            actions.rename_phase(
+                phase,
+                options["name"],
+                lang=options["lang"],
+                provisional=False if options["final"] else None,
+                source="cli",
+            )
+            state = "provisional" if phase.provisional else "final"
+            self.stdout.write(
+                f"phase {phase.level} of {options['edition']} is now {options['name']!r} ({state})"
+            )
         elif action == "list":
             for edition in Edition.objects.all():
                 self.stdout.write(f"edition     {edition.code} v{edition.version}")
