@@ -136,3 +136,11 @@ def test_cli_csv_has_one_row_per_question(personas: dict[str, Any]) -> None:
     assert lines[0].startswith("question,group,yes,partial,no,dont_know,not_applicable,blank,")
     c11 = next(line for line in lines if line.startswith("C11.status,"))
     assert ",4,0,2,0,0,0,yes|partial,4,6,67," in c11
+
+
+def test_exported_files_of_a_synthetic_round_say_so_in_their_name() -> None:
+    from mnr.exporters.base import get_exporter
+
+    round_ = synthetic_round("named", 3)
+    filename, _mimetype, _content = get_exporter("findings")(round_, format="csv").render()
+    assert filename == "named-findings-synthetic.csv"

@@ -43,7 +43,10 @@ class Exporter(ABC):
         """``(file name, MIME type, content)``."""
 
     def filename(self, suffix: str = "") -> str:
-        return f"{self.round.code}-{self.id}{suffix}.{self.format}"
+        """``<round>-<export><suffix>.<format>``, marked ``-synthetic`` for demo data, so a file
+        of invented answers says so wherever it is copied."""
+        synthetic = "-synthetic" if self.round.synthetic else ""
+        return f"{self.round.code}-{self.id}{suffix}{synthetic}.{self.format}"
 
 
 _REGISTRY: dict[str, type[Exporter]] = {}
