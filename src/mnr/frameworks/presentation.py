@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
-
+from mnr.core import framework as core
 from mnr.core.framework import text
 from mnr.errors import unknown
-from mnr.frameworks.models import Capability, Domain, Edition, Question
+from mnr.frameworks.models import Edition
 
 
 def edition_by_code(code: str) -> Edition:
@@ -19,43 +18,17 @@ def edition_by_code(code: str) -> Edition:
     return edition
 
 
-def _question(question: Question) -> dict[str, Any]:
-    return {"id": question.code, "type": question.type, "choices": question.choice_codes}
-
-
 def show_edition(edition: Edition, lang: str = "en") -> dict[str, Any]:
     """``{"edition", "domains": [{"id", "name", "capabilities": [{"id", "name", "questions":
-    [{"id", "type", "choices"}]}]}], "phases": [{"level", "name", "provisional"}]}``, with the
-    phase names as administrators last set them."""
-    domains = Domain.objects.filter(edition=edition).prefetch_related(
-        Prefetch("capabilities", queryset=Capability.objects.prefetch_related("questions"))
-    )
-    return {
-        "edition": edition.code,
-        "version": edition.version,
-        "domains": [
-            {
-                "id": domain.code,
-                "name": text(domain.name, lang),
-                "capabilities": [
-                    {
-                        "id": capability.code,
-                        "name": text(capability.name, lang),
-                        "questions": [_question(q) for q in capability.questions.all()],
-                    }
-                    for capability in domain.capabilities.all()
-                ],
-            }
-            for domain in domains
-        ],
-        "general_questions": [
-            _question(q) for q in edition.questions.filter(capability__isnull=True)
-        ],
-        "phases": [
-            {"level": phase.level, "name": text(phase.name, lang), "provisional": phase.provisional}
-            for phase in edition.phases.all()
-        ],
-    }
+    [{"id", "type", "choices"}]}]}], "phases": [{"level", "name", "provisional"}]}`` for the
+    loaded edition, with the phase names as administrators last set them."""
+    shown = core.show_edition(core.edition_from_document(edition.document), lang)
+    shown["version"] = edition.version
+    shown["phases"] = [
+        {"level": phase.level, "name": text(phase.name, lang), "provisional": phase.provisional}
+        for phase in edition.phases.all()
+    ]
+    return shown
 
 
 def edition_outline(shown: dict[str, Any]) -> str:
