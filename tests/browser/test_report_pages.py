@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from mnr.surveys.demo import load_demo
+from mnr.demo import load_demo
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,13 +17,13 @@ from django.core.management.base import CommandError
 
 from mnr.core.dataset import ANSWER_VALUES, truncate, variable_names
 from mnr.core.framework import text
+from mnr.demo import load_demo
 from mnr.exporters.base import get_exporter
 from mnr.frameworks.actions import rename_phase
 from mnr.frameworks.models import InstrumentQuestion, Phase
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
 from mnr.surveys.actions import AnswerInput
-from mnr.surveys.demo import load_demo
 from mnr.surveys.models import Answer, Round, Submission
 
 pytestmark = pytest.mark.django_db

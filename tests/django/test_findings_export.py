@@ -18,6 +18,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS
+from mnr.demo import load_demo
 from mnr.exporters.base import get_exporter
 from mnr.exporters.findings import COLUMNS
 from mnr.findings.service import round_findings
@@ -25,7 +26,6 @@ from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.jurisdictions.models import IncomeClassification
 from mnr.surveys import actions
 from mnr.surveys.actions import AnswerInput
-from mnr.surveys.demo import load_demo
 from mnr.surveys.models import Round
 
 pytestmark = pytest.mark.django_db

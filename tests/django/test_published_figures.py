@@ -16,8 +16,8 @@ from django.db import transaction
 import mnr.core
 from mnr.core.findings import compute_figure, percent
 from mnr.core.synthetic import FIGURES_FILE, FigureSpec, load_figures
+from mnr.demo import load_demo
 from mnr.findings.data import round_data
-from mnr.surveys.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from django.db import transaction
 
 from mnr.audit.models import AuditEvent
 from mnr.core.synthetic import load_figures
+from mnr.demo import load_demo
 from mnr.errors import MnrError
 from mnr.reports.actions import HeadlineSpec, save_narrative, set_headlines
 from mnr.reports.builder import build_report
 from mnr.reports.models import Headline
 from mnr.reports.render import render_html, render_pdf
-from mnr.surveys.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 FIGURES = load_figures()

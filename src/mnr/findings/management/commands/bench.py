@@ -53,9 +53,9 @@ class Command(MnrCommand):
 
     def report(self, repeat: int) -> None:
         """Build and render the demo round's report (loading the demo first if needed)."""
+        from mnr.demo import load_demo
         from mnr.reports.builder import build_report
         from mnr.reports.render import render_html, render_pdf
-        from mnr.surveys.demo import load_demo
 
         round_ = load_demo().round
         missed = []

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.surveys.demo import DEMO_PASSWORD, load_demo
+from mnr.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(MnrCommand):

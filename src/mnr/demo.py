@@ -33,7 +33,7 @@ DEMO_INSTRUMENT = "mnr-review-2021"
 # Printed by `mnr demo`; demo databases are for trying mnr out, never for real answers.
 DEMO_PASSWORD = "mnr-demo"
 DEMO_SEED = 2021
-REPORT_DATA = Path(__file__).resolve().parent.parent / "reports" / "data"
+REPORT_DATA = Path(__file__).resolve().parent / "reports" / "data"
 
 
 @dataclass(frozen=True)
