@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from mnr.core.interchange import AnswerRecord, render_csv, render_json, render_xlsx
 from mnr.exporters.base import Exporter, register
-from mnr.surveys.models import Answer, Submission
+from mnr.surveys.models import Answer
 
 
 @register
@@ -27,14 +25,6 @@ class AnswersExporter(Exporter):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             render_xlsx(records),
         )
-
-    def submissions(self) -> QuerySet[Submission]:
-        submissions = Submission.objects.filter(round=self.round)
-        if self.user is not None:
-            submissions = submissions.visible_to(self.user)
-        if self.channel:
-            submissions = submissions.filter(channel=self.channel)
-        return submissions
 
     def records(self) -> list[AnswerRecord]:
         """Jurisdiction by jurisdiction, channels in the round's priority order, questions in

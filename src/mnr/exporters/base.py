@@ -8,8 +8,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from django.db.models import QuerySet
+
 from mnr.errors import MnrError, unknown
-from mnr.surveys.models import Round
+from mnr.surveys.models import Round, Submission
 
 
 class Exporter(ABC):
@@ -41,6 +43,16 @@ class Exporter(ABC):
     @abstractmethod
     def render(self) -> tuple[str, str, bytes]:
         """``(file name, MIME type, content)``."""
+
+    def submissions(self) -> QuerySet[Submission]:
+        """The round's submissions this export may hold: those the user may see (all for the
+        operator at the command line), limited to the chosen channel."""
+        submissions = Submission.objects.filter(round=self.round)
+        if self.user is not None:
+            submissions = submissions.visible_to(self.user)
+        if self.channel:
+            submissions = submissions.filter(channel=self.channel)
+        return submissions
 
     def filename(self, suffix: str = "") -> str:
         """``<round>-<export><suffix>.<format>``, marked ``-synthetic`` for demo data, so a file

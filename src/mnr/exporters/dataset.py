@@ -108,12 +108,7 @@ class DatasetExporter(Exporter):
         ]
 
     def submissions(self) -> QuerySet[Submission]:
-        submissions = Submission.objects.filter(round=self.round)
-        if self.user is not None:
-            submissions = submissions.visible_to(self.user)
-        if self.channel:
-            submissions = submissions.filter(channel=self.channel)
-        return submissions.select_related("jurisdiction__parent")
+        return super().submissions().select_related("jurisdiction__parent")
 
     def rows(self) -> list[SubmissionRow]:
         """Jurisdiction by jurisdiction, channels in the round's priority order."""
