@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mnr.core.disclosure import suppress
-from mnr.core.findings import BREAKDOWNS, Finding, compute_breakdowns
+from mnr.core.findings import BREAKDOWNS, Finding, RoundData, compute_breakdowns
 from mnr.core.framework import text
 from mnr.core.narrative import describe
 from mnr.errors import unknown
@@ -43,17 +43,20 @@ def round_findings(
     user: Any = None,
     public: bool = False,
     lang: str = "en",
+    questions: RoundQuestions | None = None,
+    data: RoundData | None = None,
 ) -> list[Finding]:
     """Findings for ``by`` (or several ``breakdowns`` at once) in question order.
 
     Disclosure control applies to anonymous visitors, to users without jurisdiction-level
     access to the round, and whenever ``public`` is asked; ``user=None`` without ``public`` is
-    the operator at the command line, who sees every cell."""
+    the operator at the command line, who sees every cell. A caller that also needs the
+    round's questions or answers for something else passes them, so they are read once."""
     wanted = list(breakdowns) if breakdowns is not None else [by]
     for breakdown in wanted:
         check_breakdown(breakdown)
-    questions = round_questions(round_)
-    results = compute_breakdowns(round_data(round_, questions), wanted)
+    questions = questions or round_questions(round_)
+    results = compute_breakdowns(data or round_data(round_, questions), wanted)
     findings = [finding for breakdown in wanted for finding in results[breakdown]]
     restricted = public or (user is not None and not can_see_jurisdiction_data(user, round_))
     if restricted:

@@ -382,8 +382,9 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
     names = {label.id: label.name for label in shot.labels}
     excluded_names = [f"{code} {names.get(code, '')}".strip() for code in shot.excluded]
 
-    breakdowns = compute_breakdowns(data, ["income"])["income"]
-    by_income = {(f.question, f.group): f for f in suppress_cells(breakdowns, k)}
+    # Totals (annex) and income cells (charts) from one resolution of the answers.
+    counted = compute_breakdowns(data, [None, "income"])
+    by_income = {(f.question, f.group): f for f in suppress_cells(counted["income"], k)}
     quotes = _quotes(round_, t, groups)
     sections = []
     for domain in domains:
@@ -422,7 +423,7 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
             lang=lang,
             t=t,
         )
-        for f in compute_breakdowns(data, [None])[None]
+        for f in counted[None]
     ]
     narrative = {
         block.key: [p.strip() for p in text(block.text, lang).split("\n\n") if p.strip()]

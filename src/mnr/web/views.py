@@ -79,11 +79,14 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
     if by not in (None, *BREAKDOWNS):
         by = None
     lang = (get_language() or "en").split("-")[0]
-    findings = round_findings(round_, by=by, user=request.user, lang=lang)
     questions = round_questions(round_)
+    data = round_data(round_, questions)
+    findings = round_findings(
+        round_, by=by, user=request.user, lang=lang, questions=questions, data=data
+    )
     labels = questions.labels
     rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in findings]
-    snapshot = round_snapshot(round_, round_data(round_, questions), lang)
+    snapshot = round_snapshot(round_, data, lang)
     return render(
         request,
         "web/findings.html",
