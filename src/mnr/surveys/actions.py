@@ -3,6 +3,19 @@
 Each checks permission, runs in one transaction, and records history and an audit event.
 ``acting_user=None`` is the operator at the command line (``mnr …``), who has direct access to
 the database anyway; the ``source`` then says which command made the change.
+
+The lifecycle rules hold for everyone, the operator included, whatever the source:
+
+- a round takes answers, submissions, new submissions and participants while it is a draft
+  or open (``Round.accepts_answers``); once closed or published, all of them are refused until
+  an analyst opens it again;
+- answers change only in a draft or returned submission; a submitted one takes changes only
+  from an import (its respondent sent a corrected form), which flags it for its reviewer
+  (``Submission.changed_since_submitted_at``); a validated one only after an analyst reopens it;
+- nobody validates a submission they changed or submitted (four eyes), administrators
+  included; the operator is not a person and is exempt, and is recorded as the validator;
+- a writer that read an answer passes the version it read; a save against a newer version is
+  refused with :class:`~mnr.surveys.conflicts.StaleAnswer` and writes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role
@@ -23,6 +37,7 @@ from mnr.errors import MnrError, unknown
 from mnr.frameworks.models import Channel, Instrument, InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.access import can_edit_answers, can_manage_round, can_review
+from mnr.surveys.conflicts import AnswerState, StaleAnswer
 from mnr.surveys.models import (
     Answer,
     AnswerChange,
@@ -43,6 +58,22 @@ def _require(allowed: bool, message: str) -> None:
 def _operator_or(acting_user: Any, allowed: bool, message: str) -> None:
     if acting_user is not None:
         _require(allowed, message)
+
+
+def require_accepts_answers(round_: Round, refused: str) -> None:
+    """Refuse ``refused`` (what the caller was doing) when the round is closed or published."""
+    if not round_.accepts_answers:
+        raise MnrError(
+            f"round {round_.code} is {round_.status}: {refused} refused; a round takes "
+            "answers only while it is a draft or open (an analyst can open it again: "
+            f"mnr round status {round_.code} open)"
+        )
+
+
+def locked_round(round_: Round) -> Round:
+    """The round read again under a row lock: an import holds it while it writes, so a round
+    closes before or after an import, never during one."""
+    return Round.objects.select_for_update().select_related("instrument").get(pk=round_.pk)
 
 
 def instrument_by_code(code: str) -> Instrument:
@@ -107,10 +138,14 @@ def create_round(
 def add_participants(
     round_: Round, codes: Iterable[str], *, acting_user: Any = None, source: str = "cli"
 ) -> list[Participation]:
-    """Make jurisdictions participants of the round; already participating ones are kept."""
+    """Make jurisdictions participants of the round; already participating ones are kept.
+
+    Refused once the round is closed or published: its list of participants is part of what
+    it published."""
     _operator_or(
         acting_user, can_manage_round(acting_user, round_), "Only analysts manage participants."
     )
+    require_accepts_answers(round_, "new participants are")
     codes = list(dict.fromkeys(codes))
     found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
@@ -145,7 +180,10 @@ def open_submission(
     acting_user: Any = None,
     source: str = "cli",
 ) -> Submission:
-    """The submission of a participating jurisdiction through a channel, created if needed."""
+    """The submission of a participating jurisdiction through a channel, created if needed.
+
+    Refused once the round is closed or published (nothing can be entered there any more)."""
+    require_accepts_answers(round_, "answers are")
     if channel not in round_.channels:
         raise unknown(f"channel of round {round_.code}", channel, round_.channels)
     if not round_.participations.filter(jurisdiction=jurisdiction).exists():
@@ -165,12 +203,16 @@ def open_submission(
 
 @dataclass(frozen=True)
 class AnswerInput:
-    """What a user gives for one question; ``None`` leaves that field as it is."""
+    """What a user gives for one question; ``None`` leaves that field as it is.
+
+    ``expected_version`` is the answer's version the writer read (0: it read no answer);
+    ``None`` means the writer did not read it first, and its input overwrites what is stored."""
 
     value: str | None = None
     comment: str | None = None
     evidence_url: str | None = None
     publishable: bool | None = None
+    expected_version: int | None = None
 
 
 def check_value(question: InstrumentQuestion, value: str) -> str | None:
@@ -193,21 +235,39 @@ def save_answers(
     *,
     acting_user: Any = None,
     source: str = "web",
+    amend_submitted: bool = False,
 ) -> int:
     """Save answers keyed by question code; returns how many fields changed.
 
-    Focal points may change only a draft or returned submission. Every changed field gets a
-    history row (who, when, old → new); unchanged input writes nothing."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if acting_user is not None:
-        _require(
-            can_edit_answers(acting_user, submission), "You may not answer for this jurisdiction."
+    The same rules for every caller, the operator included: the round must take answers (a
+    draft or open round) and the submission must be a draft or returned. ``amend_submitted``
+    (imports: the respondent sent a corrected form) also lets a submitted submission change;
+    the change is flagged for its reviewer (``changed_since_submitted_at``). A validated
+    submission changes only after an analyst reopens it.
+
+    Every changed field gets a history row (who, when, old → new) and the answer's version goes
+    up by one; unchanged input writes nothing. An input whose ``expected_version`` is not the
+    stored version (0 for an answer not saved yet) and that would change the answer raises
+    :class:`StaleAnswer` with the stored answers, and nothing of the call is written. The
+    submission and answer rows stay locked until the transaction ends, so two writers of one
+    submission take turns."""
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("round", "round__instrument")
+        .get(pk=submission.pk)
+    )
+    _operator_or(
+        acting_user,
+        can_edit_answers(acting_user, submission),
+        "You may not answer for this jurisdiction.",
+    )
+    require_accepts_answers(submission.round, "changes to its answers are")
+    amending = amend_submitted and submission.status == Submission.Status.SUBMITTED
+    if not (submission.editable or amending):
+        raise MnrError(
+            f"submission {submission} is {submission.status}; it can be changed again only "
+            "after a reviewer returns it or an analyst reopens it"
         )
-        if not submission.editable:
-            raise MnrError(
-                f"submission {submission} is {submission.status}; it can be changed again only "
-                "after a reviewer returns it or an analyst reopens it"
-            )
     questions = {
         q.code: q
         for q in InstrumentQuestion.objects.filter(instrument_id=submission.round.instrument_id)
@@ -234,22 +294,40 @@ def save_answers(
     if problems:
         raise MnrError("; ".join(problems))
 
-    existing = {a.question.code: a for a in submission.answers.select_related("question")}
-    changed = 0
-    history = []
+    existing = {
+        answer.question.code: answer
+        for answer in Answer.objects.select_for_update(of=("self",))
+        .filter(submission=submission, question__code__in=list(answers))
+        .select_related("question", "updated_by")
+        .order_by("pk")
+    }
+    planned = {}
+    stale: dict[str, AnswerState] = {}
     for code, given in answers.items():
         answer = existing.get(code) or Answer(submission=submission, question=questions[code])
-        updates = {
-            field: getattr(given, field)
-            for field in _FIELDS
-            if getattr(given, field) is not None and getattr(given, field) != getattr(answer, field)
-        }
+        updates = _updates(given, answer)
         if not updates:
             continue
+        stored = answer.version if answer.pk else 0
+        if given.expected_version is not None and given.expected_version != stored:
+            stale[code] = AnswerState.of(code, answer)
+        planned[code] = (answer, updates)
+    if stale:
+        raise StaleAnswer(
+            str(submission),
+            stale,
+            {code: answers[code].expected_version or 0 for code in stale},
+        )
+
+    changed = 0
+    history = []
+    for answer, updates in planned.values():
         old = {field: getattr(answer, field) for field in updates}
         for field, new in updates.items():
             setattr(answer, field, new)
         answer.updated_by = acting_user
+        if answer.pk:
+            answer.version += 1
         answer.save()
         for field, new in updates.items():
             history.append(
@@ -265,8 +343,25 @@ def save_answers(
         changed += len(updates)
     AnswerChange.objects.bulk_create(history)
     if changed:
-        record_event("answers.save", submission, actor=acting_user, source=source, fields=changed)
+        detail: dict[str, Any] = {
+            "fields": changed,
+            "versions": {code: answer.version for code, (answer, _) in planned.items()},
+        }
+        if amending:
+            submission.changed_since_submitted_at = timezone.now()
+            submission.save(update_fields=["changed_since_submitted_at", "updated_at"])
+            detail["changed_since_submitted"] = True
+        record_event("answers.save", submission, actor=acting_user, source=source, **detail)
     return changed
+
+
+def _updates(given: AnswerInput, answer: Answer) -> dict[str, Any]:
+    """The fields ``given`` sets to something other than what ``answer`` holds."""
+    return {
+        field: getattr(given, field)
+        for field in _FIELDS
+        if getattr(given, field) is not None and getattr(given, field) != getattr(answer, field)
+    }
 
 
 def _as_text(value: object) -> str:
@@ -297,17 +392,39 @@ def _transition(
         comment=comment,
         by=acting_user,
     )
+    detail: dict[str, Any] = {"from_status": transition.from_status, "comment": comment}
     submission.status = to_status
-    submission.save(update_fields=["status", "updated_at"])
-    record_event(
-        f"submission.{to_status}",
-        submission,
-        actor=acting_user,
-        source=source,
-        from_status=transition.from_status,
-        comment=comment,
-    )
+    fields = ["status", "updated_at"]
+    if submission.changed_since_submitted_at is not None and to_status in (
+        Submission.Status.RETURNED,
+        Submission.Status.VALIDATED,
+    ):
+        # The reviewer has seen the changes an import made after the submission.
+        detail["changed_since_submitted_at"] = submission.changed_since_submitted_at.isoformat()
+        submission.changed_since_submitted_at = None
+        fields.append("changed_since_submitted_at")
+    submission.save(update_fields=fields)
+    record_event(f"submission.{to_status}", submission, actor=acting_user, source=source, **detail)
     return submission
+
+
+def _locked(submission: Submission) -> Submission:
+    """The submission read again under a row lock, so that two steps on it take turns."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("round", "jurisdiction")
+        .get(pk=submission.pk)
+    )
+
+
+def _own_work(submission: Submission, user: Any) -> str | None:
+    """How ``user`` took part in the submission's answers ("changed answers of",
+    "submitted"), or None."""
+    if AnswerChange.objects.filter(answer__submission=submission, changed_by=user).exists():
+        return "changed answers of"
+    if submission.transitions.filter(to_status=Submission.Status.SUBMITTED, by=user).exists():
+        return "submitted"
+    return None
 
 
 def _expect(submission: Submission, *statuses: str) -> None:
@@ -329,13 +446,15 @@ def submit(
     """Hand the answers to the reviewers; every required applicable question must be answered.
 
     ``allow_missing`` is for the operator recording a past round as it was answered (the 2021
-    review had questions some jurisdictions left blank); the gaps are listed in the history."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    review had questions some jurisdictions left blank); the gaps are listed in the history.
+    Refused once the round is closed or published."""
+    submission = _locked(submission)
     _operator_or(
         acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits."
     )
     if allow_missing and acting_user is not None:
         raise PermissionDenied("Only the operator may record a submission with missing answers.")
+    require_accepts_answers(submission.round, "submissions are")
     _expect(submission, Submission.Status.DRAFT, Submission.Status.RETURNED)
     missing = [q.code for q in missing_required(submission)]
     if missing and not allow_missing:
@@ -356,7 +475,12 @@ def submit(
 def return_for_changes(
     submission: Submission, comment: str, *, acting_user: Any = None, source: str = "web"
 ) -> Submission:
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    """A reviewer sends a submitted submission back to its focal point with a comment.
+
+    Reviewers may return what they changed themselves (that hands it back; it approves
+    nothing). Review steps stay possible in a closed or published round, but a returned
+    submission there can be answered again only once an analyst opens the round."""
+    submission = _locked(submission)
     _operator_or(
         acting_user, can_review(acting_user, submission), "Only reviewers return submissions."
     )
@@ -376,11 +500,22 @@ def return_for_changes(
 def validate(
     submission: Submission, *, acting_user: Any = None, comment: str = "", source: str = "web"
 ) -> Submission:
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    """A reviewer accepts a submitted submission; it is locked until an analyst reopens it.
+
+    Four eyes: nobody validates a submission whose answers they changed or that they
+    submitted, administrators included. The operator at the command line (``mnr review
+    validate``, ``acting_user=None``) is not a person and is exempt; the transition then
+    records no user, and the audit event says which command validated it."""
+    submission = _locked(submission)
     _operator_or(
         acting_user, can_review(acting_user, submission), "Only reviewers validate submissions."
     )
     _expect(submission, Submission.Status.SUBMITTED)
+    if acting_user is not None and (own := _own_work(submission, acting_user)):
+        raise MnrError(
+            f"you {own} submission {submission}: another reviewer must validate it "
+            "(four eyes: nobody validates their own answers)"
+        )
     return _transition(
         submission,
         Submission.Status.VALIDATED,
@@ -395,7 +530,7 @@ def reopen(
     submission: Submission, comment: str, *, acting_user: Any = None, source: str = "web"
 ) -> Submission:
     """An analyst unlocks a validated submission; it goes back to the focal point as returned."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = _locked(submission)
     _operator_or(
         acting_user,
         can_manage_round(acting_user, submission.round),
@@ -424,8 +559,8 @@ def set_round_status(
     )
     if status not in Round.Status.values:
         raise unknown("round status", status, Round.Status.values)
-    if status != round_.status:
-        old = round_.status
+    old = locked_round(round_).status
+    if status != old:
         round_.status = status
         round_.save(update_fields=["status"])
         record_event("round.status", round_, actor=acting_user, source=source, old=old, new=status)

@@ -2,9 +2,27 @@
 
 The file is read and checked in full first (``mnr.core.interchange``); one problem anywhere
 refuses it with every problem listed. A file that passes is written in one transaction through
-the same actions as the web form (``add_participants``, ``open_submission``, ``save_answers``),
-so every changed field gets a history row with source ``import``. ``docs/interchange.md``
-describes the files.
+the same actions as the web form (``add_participants``, ``open_submission``, ``save_answers``,
+``submit``), so every changed field gets a history row with source ``import``.
+``docs/interchange.md`` describes the files.
+
+Imports follow the round's lifecycle and the review locks:
+
+- a closed or published round takes no import (nor new participants);
+- rows that change nothing are fine anywhere, so importing the same file again changes nothing;
+- a row that would change a validated submission refuses the file, naming the row, until an
+  analyst reopens that submission;
+- changes to a submitted submission are saved and flag it for its reviewer
+  (``Submission.changed_since_submitted_at``);
+- a draft or returned submission the import changes is then submitted: its respondents sent
+  the form. The operator submits it even with required questions unanswered (listed in its
+  history); a user importing submits under the web form's rules, so the file must answer
+  every required question.
+
+An import is a deliberate overwrite, but not a blind one: it locks the round, the submissions
+and the answers it reads, compares and writes under those locks, and passes the versions it
+read to ``save_answers``. A web save that read an answer before the import changed it is
+refused as stale afterwards, and nothing saved in between is overwritten unseen.
 """
 
 from __future__ import annotations
@@ -29,8 +47,17 @@ from mnr.core.interchange import (
 )
 from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
-from mnr.surveys.actions import AnswerInput, add_participants, open_submission, save_answers
-from mnr.surveys.models import Answer, Round
+from mnr.surveys.actions import (
+    AnswerInput,
+    add_participants,
+    locked_round,
+    open_submission,
+    require_accepts_answers,
+    save_answers,
+    submit,
+)
+from mnr.surveys.conflicts import StaleAnswer
+from mnr.surveys.models import Answer, Round, Submission
 
 SOURCE = "import"
 _url = URLValidator(schemes=["http", "https"])
@@ -80,6 +107,10 @@ class ImportResult:
     changes: tuple[FieldChange, ...]
     participants_added: tuple[str, ...]
     dry_run: bool
+    # "KE government": draft or returned submissions the import changed and submitted.
+    submitted: tuple[str, ...] = ()
+    # Submitted submissions the import changed, flagged for their reviewers.
+    flagged: tuple[str, ...] = ()
 
     @property
     def changed(self) -> int:
@@ -87,18 +118,32 @@ class ImportResult:
 
     def summary(self) -> str:
         verb = "would make" if self.dry_run else "made"
+        would = "would be " if self.dry_run else ""
         added = self.participants_added
         participants = (
-            f"; {len(added)} participant{'s' if len(added) != 1 else ''} "
-            f"{'would be ' if self.dry_run else ''}added ({', '.join(added)})"
-            if added
+            f"; {_count(added, 'participant')} {would}added ({', '.join(added)})" if added else ""
+        )
+        submitted = (
+            f"; {_count(self.submitted, 'submission')} {would}submitted "
+            f"({', '.join(self.submitted)})"
+            if self.submitted
+            else ""
+        )
+        flagged = (
+            f"; {_count(self.flagged, 'submitted submission')} {would}changed and flagged for "
+            f"review ({', '.join(self.flagged)})"
+            if self.flagged
             else ""
         )
         return (
             f"{self.file}: {self.rows} answer rows read ({self.format}); "
-            f"{verb} {self.changed} changes{participants}"
+            f"{verb} {self.changed} changes{participants}{submitted}{flagged}"
             + ("; dry run: nothing was written" if self.dry_run else "")
         )
+
+
+def _count(items: Sequence[str], noun: str) -> str:
+    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
 
 
 def import_target(round_: Round) -> ImportTarget:
@@ -135,7 +180,13 @@ def import_answers(
 
     Jurisdictions not yet taking part become participants. A row sets its answer, comment and
     evidence URL as given (blank clears them); fields a file does not carry (a Kobo export has
-    no comments) are left as they are. ``dry_run`` reports the changes and writes nothing."""
+    no comments) are left as they are. ``dry_run`` reports the changes and writes nothing.
+
+    Who may import is who may save the answers: the operator, and a user for the
+    jurisdictions they answer for (adding participants needs an analyst). The module's
+    docstring gives the lifecycle rules."""
+    round_ = locked_round(round_)
+    require_accepts_answers(round_, "imports are")
     target = import_target(round_)
     if isinstance(path_or_rows, str | Path):
         reading = read_answers(path_or_rows, target, fmt)
@@ -153,11 +204,17 @@ def import_answers(
         for code in dict.fromkeys(row.jurisdiction for row in reading.rows)
         if code not in participating
     )
-    changes = _changes(round_, reading.rows)
+    stored = _lock(round_, reading.rows)
+    changes = _changes(stored, reading.rows)
+    changed_places = dict.fromkeys((change.jurisdiction, change.channel) for change in changes)
+    locked = _review_locks(stored, reading.rows, {change.row for change in changes})
+    if locked:
+        raise ImportRefused(reading.file, [problem.describe(reading.file) for problem in locked])
+    statuses = {place: stored.status(*place) for place in changed_places}
     if not dry_run:
         if newcomers:
             add_participants(round_, newcomers, acting_user=acting_user, source=SOURCE)
-        _write(round_, reading, changes, acting_user)
+        _write(round_, reading, changes, stored, acting_user)
     return ImportResult(
         file=reading.file,
         format=reading.format,
@@ -165,6 +222,16 @@ def import_answers(
         changes=tuple(changes),
         participants_added=newcomers,
         dry_run=dry_run,
+        submitted=tuple(
+            f"{code} {channel}"
+            for (code, channel), status in statuses.items()
+            if status != Submission.Status.SUBMITTED
+        ),
+        flagged=tuple(
+            f"{code} {channel}"
+            for (code, channel), status in statuses.items()
+            if status == Submission.Status.SUBMITTED
+        ),
     )
 
 
@@ -198,19 +265,52 @@ def _given(row: AnswerRow) -> dict[str, Any]:
     return {name: value for name, value in given.items() if value is not None}
 
 
-def _changes(round_: Round, rows: Sequence[AnswerRow]) -> list[FieldChange]:
+@dataclass(frozen=True)
+class _Stored:
+    """The round's submissions and answers the file names, read under row locks."""
+
+    submissions: dict[tuple[str, str], Submission]
+    answers: dict[tuple[str, str, str], Answer]
+
+    def status(self, jurisdiction: str, channel: str) -> str:
+        submission = self.submissions.get((jurisdiction, channel))
+        return submission.status if submission is not None else Submission.Status.DRAFT
+
+    def version(self, row: AnswerRow) -> int:
+        answer = self.answers.get((row.jurisdiction, row.channel, row.question))
+        return answer.version if answer is not None else 0
+
+
+def _lock(round_: Round, rows: Sequence[AnswerRow]) -> _Stored:
+    """Lock the submissions the rows name, then their answers (always in that order and by
+    key, as ``save_answers`` does, so that concurrent writers cannot deadlock)."""
+    places = {row.jurisdiction for row in rows}
+    submissions = list(
+        Submission.objects.select_for_update(of=("self",))
+        .filter(round=round_, jurisdiction__code__in=places)
+        .select_related("jurisdiction")
+        .order_by("pk")
+    )
+    answers = (
+        Answer.objects.select_for_update(of=("self",))
+        .filter(submission__in=[submission.pk for submission in submissions])
+        .select_related("submission__jurisdiction", "question")
+        .order_by("pk")
+    )
+    return _Stored(
+        submissions={(s.jurisdiction.code, s.channel): s for s in submissions},
+        answers={
+            (a.submission.jurisdiction.code, a.submission.channel, a.question.code): a
+            for a in answers
+        },
+    )
+
+
+def _changes(stored: _Stored, rows: Sequence[AnswerRow]) -> list[FieldChange]:
     """What saving the rows would change, field by field, as ``save_answers`` decides it."""
-    existing = {
-        (answer.submission.jurisdiction.code, answer.submission.channel, answer.question.code): (
-            answer
-        )
-        for answer in Answer.objects.filter(submission__round=round_).select_related(
-            "submission__jurisdiction", "question"
-        )
-    }
     changes = []
     for row in rows:
-        answer = existing.get((row.jurisdiction, row.channel, row.question))
+        answer = stored.answers.get((row.jurisdiction, row.channel, row.question))
         given = _given(row)
         for file_name, model_name, blank in _FIELDS:
             if model_name not in given:
@@ -231,6 +331,22 @@ def _changes(round_: Round, rows: Sequence[AnswerRow]) -> list[FieldChange]:
     return changes
 
 
+def _review_locks(stored: _Stored, rows: Sequence[AnswerRow], changing: set[int]) -> list[Problem]:
+    """The rows that would change a validated submission."""
+    return [
+        Problem(
+            f"{row.jurisdiction} {row.channel} {row.question}: the submission is validated; "
+            "an analyst must reopen it before an import may change it (mnr review reopen "
+            f"--round {row.round} --jurisdiction {row.jurisdiction} --channel {row.channel} "
+            "--comment …)",
+            row.row,
+        )
+        for row in rows
+        if row.row in changing
+        and stored.status(row.jurisdiction, row.channel) == Submission.Status.VALIDATED
+    ]
+
+
 def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -238,24 +354,57 @@ def _text(value: object) -> str:
 
 
 def _write(
-    round_: Round, reading: Reading, changes: Sequence[FieldChange], acting_user: Any
+    round_: Round,
+    reading: Reading,
+    changes: Sequence[FieldChange],
+    stored: _Stored,
+    acting_user: Any,
 ) -> None:
-    """Save the rows that change something, one submission at a time."""
+    """Save the rows that change something, one submission at a time, each against the
+    versions read under lock; then submit the draft and returned ones."""
     changing = {change.row for change in changes}
     by_submission: dict[tuple[str, str], dict[str, AnswerInput]] = {}
+    rows: dict[tuple[str, str, str], int] = {}
     for row in reading.rows:
         if row.row in changing:
             answers = by_submission.setdefault((row.jurisdiction, row.channel), {})
-            answers[row.question] = AnswerInput(**_given(row))
+            answers[row.question] = AnswerInput(**_given(row), expected_version=stored.version(row))
+            rows[row.jurisdiction, row.channel, row.question] = row.row
     places = {
         place.code: place
         for place in Jurisdiction.objects.filter(code__in={code for code, _ in by_submission})
     }
     for (code, channel), answers in by_submission.items():
+        where = f"{reading.file}: {code} {channel}"
         submission = open_submission(
             round_, places[code], channel, acting_user=acting_user, source=SOURCE
         )
         try:
-            save_answers(submission, answers, acting_user=acting_user, source=SOURCE)
+            save_answers(
+                submission, answers, acting_user=acting_user, source=SOURCE, amend_submitted=True
+            )
+            if submission.status != Submission.Status.SUBMITTED:
+                _submit(submission, acting_user)
+        except StaleAnswer as stale:
+            # Not expected while the rows stay locked; a database without row locks could
+            # still get here, and then the file must not win unseen.
+            lines = [f"row {rows[code, channel, question]}" for question in stale.current]
+            raise MnrError(
+                f"{where}: {', '.join(lines)}: the answer changed while the file was being "
+                "imported; nothing was imported; import the file again"
+            ) from stale
         except MnrError as error:
-            raise MnrError(f"{reading.file}: {code} {channel}: {error}") from error
+            raise MnrError(f"{where}: {error}") from error
+
+
+def _submit(submission: Submission, acting_user: Any) -> None:
+    """Submit what the import changed, as its respondents did by sending the form."""
+    try:
+        submit(
+            submission, acting_user=acting_user, source=SOURCE, allow_missing=acting_user is None
+        )
+    except MnrError as error:
+        raise MnrError(
+            f"{error}; an imported submission arrives as submitted, so the file must answer "
+            "every required question"
+        ) from error

@@ -40,6 +40,12 @@ class Round(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def accepts_answers(self) -> bool:
+        """Answers, submissions and imports are taken while a round is a draft (its analysts
+        prepare it, the demo loads its answers) or open; a closed or published round is frozen."""
+        return self.status in (self.Status.DRAFT, self.Status.OPEN)
+
 
 class Participation(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
@@ -70,6 +76,9 @@ class Submission(models.Model):
     )
     channel = models.CharField(max_length=60)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # When an import last changed the answers after the submission was submitted: its reviewer
+    # has to look again. Cleared when a reviewer returns or validates it.
+    changed_since_submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,7 +97,17 @@ class Submission(models.Model):
 
     @property
     def editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        """Whether its focal points may change the answers: a draft or returned submission of a
+        round that still accepts answers."""
+        return (
+            self.status in (self.Status.DRAFT, self.Status.RETURNED) and self.round.accepts_answers
+        )
+
+    @property
+    def changed_since_submitted(self) -> bool:
+        """An import changed the answers after the submission was submitted (see
+        ``changed_since_submitted_at``); the review page shows it."""
+        return self.changed_since_submitted_at is not None
 
 
 class SubmissionTransition(models.Model):
@@ -121,6 +140,9 @@ class Answer(models.Model):
     evidence_url = models.URLField(max_length=500, blank=True)
     # Free text the respondent agreed may be quoted (anonymised) in public reports.
     publishable = models.BooleanField(default=False)
+    # 1 when first saved, +1 on every saved change: a writer that read version n may write only
+    # while the answer is still at n (``save_answers``' expected_version), so nothing is lost.
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
