@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from tests.hostile import zip_bomb
 
-from mnr.core import interchange
+from mnr.core import codes, interchange
 from mnr.core.interchange import (
     HEADER,
     AnswerRecord,
@@ -21,6 +22,7 @@ from mnr.core.interchange import (
     render_json,
     render_xlsx,
 )
+from mnr.core.limits import MAX_ANSWER_LENGTH, MAX_COMMENT_LENGTH, MAX_URL_LENGTH
 
 STATUS = ("yes", "partial", "no", "dont_know", "not_applicable")
 VERSION = "r-2021.mnr-review-2021.v1.government"
@@ -38,7 +40,10 @@ TARGET = ImportTarget(
         QuestionInfo("C03.laws_adequate", STATUS, ("unicef_country_office",)),
         QuestionInfo("C16-17.status", STATUS),
     ),
-    jurisdictions=frozenset({"KE", "SE", "GB-EAW"}),
+    jurisdictions=frozenset({"KE", "SE", "GB-EAW", "AL"}),
+    jurisdiction_aliases=codes.aliases(
+        [("KE", "KEN", "404"), ("SE", "SWE", "752"), ("GB-EAW", "", ""), ("AL", "ALB", "008")]
+    ),
 )
 HEADER_LINE = ",".join(HEADER)
 
@@ -215,8 +220,8 @@ def test_every_bad_row_is_reported_with_row_and_column() -> None:
     assert reading.messages() == [
         "answers.csv: row 3, column round: this row is for round 'r-2020', but the file is "
         "being imported into round 'r-2021'",
-        "answers.csv: row 4, column jurisdiction: unknown jurisdiction 'XX'; use ISO 3166-1 "
-        "alpha-2 codes or a listed non-country code",
+        "answers.csv: row 4, column jurisdiction: unknown jurisdiction 'XX'; use an ISO 3166-1 "
+        "alpha-2, alpha-3 or numeric code, or a listed non-country code",
         "answers.csv: row 5, column question: unknown question 'C99.status' (not in instrument "
         "mnr-review-2021)",
         "answers.csv: row 6, column question: question C03.laws_adequate is not asked through "
@@ -490,8 +495,8 @@ def test_two_kobo_submissions_for_one_jurisdiction_and_channel_are_refused() -> 
 def test_kobo_answers_are_checked_like_any_row() -> None:
     reading = read("kobo.csv", kobo_csv([kobo_row("XX", "maybe")]))
     assert reading.messages() == [
-        "kobo.csv: row 2, column jurisdiction: unknown jurisdiction 'XX'; use ISO 3166-1 "
-        "alpha-2 codes or a listed non-country code",
+        "kobo.csv: row 2, column jurisdiction: unknown jurisdiction 'XX'; use an ISO 3166-1 "
+        "alpha-2, alpha-3 or numeric code, or a listed non-country code",
         "kobo.csv: row 2, column D1/C01_status: answer 'maybe' is not among the choices of "
         "C01.status: yes, partial, no, dont_know, not_applicable",
     ]
@@ -526,3 +531,224 @@ def test_a_kobo_export_given_as_csv_says_to_use_format_kobo() -> None:
 def test_an_interchange_file_given_as_kobo_says_so() -> None:
     reading = read("a.csv", csv_file("r-2021,KE,government,C01.status,yes,,"), fmt="kobo")
     assert "import it without --format kobo" in only_message(reading)
+
+
+# --- Jurisdiction codes as users have them ----------------------------------------------------
+
+
+def test_alpha3_and_numeric_codes_are_read_as_the_stored_code() -> None:
+    reading = read(
+        "answers.csv",
+        csv_file(
+            "r-2021,KEN,government,C01.status,yes,,",
+            "r-2021,752,government,C01.status,no,,",
+            "r-2021,8,government,C01.status,no,,",
+            "r-2021,008,unicef_country_office,C01.status,no,,",
+            "r-2021,GB-EAW,government,C01.status,partial,,",
+        ),
+    )
+    assert reading.problems == ()
+    assert [row.jurisdiction for row in reading.rows] == ["KE", "SE", "AL", "AL", "GB-EAW"]
+
+
+def test_a_numeric_code_in_a_number_cell_of_a_workbook_is_read() -> None:
+    row = ["r-2021", 8, "government", "C01.status", "yes", "", ""]
+    reading = read("answers.xlsx", xlsx_file([HEADER, row]))
+    assert reading.problems == ()
+    assert reading.rows[0].jurisdiction == "AL"
+
+
+def test_two_spellings_of_one_jurisdiction_are_one_jurisdiction() -> None:
+    reading = read(
+        "answers.csv",
+        csv_file("r-2021,KE,government,C01.status,yes,,", "r-2021,404,government,C01.status,no,,"),
+    )
+    assert only_message(reading) == (
+        "answers.csv: row 3, column question: a second answer for KE, government, C01.status "
+        "(the first is in row 2); keep one of them"
+    )
+
+
+def test_kobo_exports_with_alpha3_codes_read_as_the_stored_code() -> None:
+    reading = read("kobo.csv", kobo_csv([kobo_row("KEN", "yes"), kobo_row("SWE", "no")]))
+    assert reading.problems == ()
+    assert {row.jurisdiction for row in reading.rows} == {"KE", "SE"}
+
+
+def test_kobo_submissions_for_one_jurisdiction_under_two_codes_are_refused() -> None:
+    reading = read("kobo.csv", kobo_csv([kobo_row("KE", "yes"), kobo_row("KEN", "no")]))
+    assert only_message(reading).startswith(
+        "kobo.csv: row 3, column jurisdiction: a second submission for KE through government"
+    )
+
+
+@pytest.mark.parametrize("code", ["KEX", "999", "0404", "K E"])
+def test_an_unknown_code_is_named_with_its_row_and_column(code: str) -> None:
+    reading = read("answers.csv", csv_file(f"r-2021,{code},government,C01.status,yes,,"))
+    assert only_message(reading) == (
+        f"answers.csv: row 2, column jurisdiction: unknown jurisdiction {code!r}; use an ISO "
+        "3166-1 alpha-2, alpha-3 or numeric code, or a listed non-country code"
+    )
+
+
+def test_a_lower_case_alpha3_code_gets_a_hint() -> None:
+    reading = read("answers.csv", csv_file("r-2021,ken,government,C01.status,yes,,"))
+    assert "unknown jurisdiction 'ken' (did you mean 'KEN'?)" in only_message(reading)
+
+
+# --- Input limits and hostile content ---------------------------------------------------------
+
+
+def json_answers(**fields: object) -> str:
+    record: dict[str, object] = {key: "" for key in HEADER}
+    record.update(round="r-2021", jurisdiction="KE", channel="government")
+    record.update(question="C01.good_practice")
+    record.update(fields)
+    return json.dumps([record])
+
+
+def test_an_answer_over_the_limit_is_refused_with_row_and_column() -> None:
+    long = "a" * (MAX_ANSWER_LENGTH + 1)
+    reading = read("answers.csv", csv_file(f"r-2021,KE,government,C01.good_practice,{long},,"))
+    assert only_message(reading) == (
+        f"answers.csv: row 2, column answer: answer is {MAX_ANSWER_LENGTH + 1} characters long; "
+        f"at most {MAX_ANSWER_LENGTH} are allowed"
+    )
+
+
+def test_an_answer_at_the_limit_is_read() -> None:
+    text = "a" * MAX_ANSWER_LENGTH
+    reading = read("answers.csv", csv_file(f"r-2021,KE,government,C01.good_practice,{text},,"))
+    assert reading.problems == ()
+    assert reading.rows[0].answer == text
+
+
+def test_a_comment_over_the_limit_is_refused_with_row_and_column() -> None:
+    long = "c" * (MAX_COMMENT_LENGTH + 1)
+    reading = read("answers.json", json_answers(comment=long))
+    assert only_message(reading) == (
+        f"answers.json: row 1, column comment: comment is {MAX_COMMENT_LENGTH + 1} characters "
+        f"long; at most {MAX_COMMENT_LENGTH} are allowed"
+    )
+
+
+def test_an_evidence_url_over_500_characters_is_refused_once() -> None:
+    url = "https://example.org/" + "x" * (MAX_URL_LENGTH - 19)
+    assert len(url) == MAX_URL_LENGTH + 1 == 501
+    reading = read("answers.csv", csv_file(f"r-2021,KE,government,C01.status,yes,,{url}"))
+    assert only_message(reading) == (
+        "answers.csv: row 2, column evidence_url: evidence_url is 501 characters long; at most "
+        "500 are allowed"
+    )
+
+
+def test_an_evidence_url_of_500_characters_is_read() -> None:
+    url = "https://example.org/" + "x" * (MAX_URL_LENGTH - 20)
+    reading = read("answers.csv", csv_file(f"r-2021,KE,government,C01.status,yes,,{url}"))
+    assert reading.problems == ()
+    assert reading.rows[0].evidence_url == url
+
+
+def test_a_kobo_answer_over_the_limit_names_the_kobo_column() -> None:
+    long = "g" * (MAX_ANSWER_LENGTH + 1)
+    row = kobo_row("KE", "yes", **{"D1/C01_good_practice": long})
+    reading = read("kobo.csv", kobo_csv([row]))
+    assert only_message(reading).startswith(
+        "kobo.csv: row 2, column D1/C01_good_practice: answer is 10001 characters long"
+    )
+
+
+@pytest.mark.parametrize(
+    ("escaped", "problem"),
+    [
+        ("\\u0000", "contains a NUL character"),
+        ("\\ud800", "contains a lone surrogate (not valid Unicode text)"),
+        ("\\udfff and more", "contains a lone surrogate (not valid Unicode text)"),
+    ],
+)
+@pytest.mark.parametrize("field", ["answer", "comment", "evidence_url"])
+def test_nul_and_lone_surrogates_in_json_are_refused(
+    field: str, escaped: str, problem: str
+) -> None:
+    # The JSON text is plain ASCII; its escapes decode to text no database can store.
+    content = json_answers(**{field: "MARK"}).replace("MARK", f"note {escaped}")
+    message = only_message(read("answers.json", content))
+    assert message == f"answers.json: row 1, column {field}: {field} {problem}" + (
+        "; remove it" if "NUL" in problem else "; correct the encoding"
+    )
+    message.encode("utf-8")
+
+
+def test_a_lone_surrogate_in_a_json_key_is_shown_escaped() -> None:
+    content = json_answers(MARK="x").replace("MARK", "col\\ud800")
+    messages = read("answers.json", content).messages()
+    assert any("column col\\ud800: unknown key" in message for message in messages), messages
+    assert all(message.encode("utf-8") for message in messages)
+
+
+def test_a_nul_far_into_a_csv_file_is_refused_with_its_row() -> None:
+    # NUL in the first 64 KiB makes the file binary junk; further in, it is a cell's problem.
+    padding = [
+        f"r-2021,{code},{channel},C01.good_practice,{'p' * 9000},,"
+        for code in ("SE", "AL", "GB-EAW", "KE")
+        for channel in ("government", "unicef_country_office")
+    ]
+    content = csv_file(*padding, "r-2021,KE,government,C01.status,bad\x00text,,")
+    assert content.index("\x00") > 65536
+    assert only_message(read("answers.csv", content)) == (
+        "answers.csv: row 10, column answer: answer contains a NUL character; remove it"
+    )
+
+
+def test_a_nul_in_a_workbook_cell_is_refused_with_its_row() -> None:
+    row = ["r-2021", "KE", "government", "C01.good_practice", "bad_x0000_text", "", ""]
+    assert only_message(read("answers.xlsx", xlsx_file([HEADER, row]))) == (
+        "answers.xlsx: row 2, column answer: answer contains a NUL character; remove it"
+    )
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":', '[{"a":'])
+def test_deeply_nested_json_is_refused(opening: str) -> None:
+    content = opening * 200_000
+    assert only_message(read("answers.json", content)) == (
+        "answers.json: is nested too deeply to be a list of answers (a list of flat objects)"
+    )
+
+
+def test_json_given_as_a_kobo_export_is_refused_without_parsing() -> None:
+    message = only_message(read("kobo.json", "[" * 200_000, fmt="kobo"))
+    assert "is not a CSV or XLSX export as --format kobo says: it holds JSON text" in message
+
+
+def test_a_long_refused_value_is_quoted_short() -> None:
+    long = "x" * 5000
+    message = only_message(read("answers.csv", csv_file(f"r-2021,KE,government,{long},yes,,")))
+    assert "unknown question 'xxxxxxxx" in message
+    assert "… (5000 characters)" in message
+    assert len(message) < 300
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_read() -> None:
+    bomb = zip_bomb(20)
+    assert len(bomb) < 200_000
+    message = only_message(read("answers.xlsx", bomb))
+    assert message.startswith("answers.xlsx: part 'xl/worksheets/sheet1.xml' would inflate ")
+    assert message.endswith("so it is refused as a zip bomb")
+
+
+def test_a_workbook_too_large_once_uncompressed_is_refused() -> None:
+    message = only_message(read("answers.xlsx", zip_bomb(250)))
+    assert message.startswith("answers.xlsx: would uncompress to 262,")
+    assert "workbooks over 200 MiB uncompressed are refused" in message
+
+
+def test_a_kobo_zip_bomb_is_refused_too() -> None:
+    message = only_message(read("kobo.xlsx", zip_bomb(20), fmt="kobo"))
+    assert "refused as a zip bomb" in message
+
+
+def test_text_named_xlsx_is_refused() -> None:
+    assert only_message(read("answers.xlsx", "just some text\n")) == (
+        "answers.xlsx: is not an XLSX workbook as its name says: it holds CSV text; rename it "
+        "to .csv or give --format csv"
+    )

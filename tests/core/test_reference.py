@@ -10,15 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from tests.hostile import zip_bomb
 
 from mnr.core.reference import (
     CLASS_SHEET,
     DATA_DIR,
     HISTORY_SHEET,
     INCOME_GROUPS,
-    IncomeRecord,
     JurisdictionRecord,
     ReferenceDataError,
+    UnknownEconomy,
+    WorkbookReading,
     read_income_groups,
     read_jurisdictions,
     read_world_bank_workbook,
@@ -210,8 +212,8 @@ def history_workbook(path: Path, *rows: Sequence[object]) -> Path:
     ]})
 
 
-def classified(records: Sequence[IncomeRecord]) -> dict[str, str]:
-    return {r.code: r.income_group for r in records}
+def classified(reading: WorkbookReading) -> dict[str, str]:
+    return {r.code: r.income_group for r in reading.records}
 
 
 def test_class_workbook_gives_income_groups_by_our_codes(tmp_path: Path) -> None:
@@ -227,12 +229,13 @@ def test_class_workbook_gives_income_groups_by_our_codes(tmp_path: Path) -> None
         ("High income", "HIC", None, None, None),
         title_rows=3,
     )
-    records = read_world_bank_workbook(path, 2025)
-    assert classified(records) == {
+    reading = read_world_bank_workbook(path, 2025)
+    assert classified(reading) == {
         "KE": "LMC", "SE": "HIC", "GG": "HIC", "JE": "HIC", "XK": "UMC", "BI": "LIC",
     }
-    assert {r.fiscal_year for r in records} == {2025}
-    assert all("CLASS.xlsx" in r.source and "FY2025" in r.source for r in records)
+    assert {r.fiscal_year for r in reading.records} == {2025}
+    assert all("CLASS.xlsx" in r.source and "FY2025" in r.source for r in reading.records)
+    assert reading.skipped == ()
 
 
 def test_historical_workbook_gives_the_chosen_fiscal_year(tmp_path: Path) -> None:
@@ -250,7 +253,7 @@ def test_historical_workbook_gives_the_chosen_fiscal_year(tmp_path: Path) -> Non
     assert classified(fy2021) == {
         "AF": "LIC", "KE": "LMC", "SE": "HIC", "VE": "UMC", "YE": "LMC", "GG": "HIC", "JE": "HIC",
     }
-    assert {r.fiscal_year for r in fy2021} == {2021}
+    assert {r.fiscal_year for r in fy2021.records} == {2021}
     assert "VE" not in classified(read_world_bank_workbook(path, 2022))
 
 
@@ -278,14 +281,14 @@ def test_class_workbook_round_trips_any_classification(labels: dict[str, str]) -
     with tempfile.TemporaryDirectory() as folder:
         rows = [("x", alpha3, "r", label) for alpha3, label in labels.items()]
         path = class_workbook(Path(folder), *rows)
-        records = read_world_bank_workbook(path, 2021)
-    assert classified(records) == {codes[a3]: short[label] for a3, label in labels.items()}
+        reading = read_world_bank_workbook(path, 2021)
+    assert classified(reading) == {codes[a3]: short[label] for a3, label in labels.items()}
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "CLASS.xlsx"
     path.write_text("Economy,Code\nKenya,KEN\n", encoding="utf-8")
-    with pytest.raises(ReferenceDataError, match=r"not an Excel \.xlsx workbook") as raised:
+    with pytest.raises(ReferenceDataError, match=r"is not a readable XLSX workbook") as raised:
         read_world_bank_workbook(path, 2021)
     assert str(path) in str(raised.value)
 
@@ -364,8 +367,9 @@ def test_unknown_alpha3_codes_are_all_listed(tmp_path: Path) -> None:
         read_world_bank_workbook(path, 2021)
     message = str(raised.value)
     assert f"{path}, sheet {CLASS_SHEET!r}" in message
-    assert "column B 'Code': unknown alpha-3 code(s)" in message
-    assert "'ATL' (row 3), 'LEM' (row 4)" in message
+    assert "column B 'Code': 2 economies the jurisdiction list does not know" in message
+    assert "ATL Atlantis (row 3), LEM Lemuria (row 4)" in message
+    assert "--skip-unknown" in message
 
 
 def test_an_economy_given_twice_is_refused(tmp_path: Path) -> None:
@@ -374,3 +378,129 @@ def test_an_economy_given_twice_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ReferenceDataError, match=r"row 9: KEN gives KE a second income group"):
         read_world_bank_workbook(path, 2021)
+
+
+# --- World Bank workbooks as published: historical economies, other code spellings ---------
+
+
+def real_class_workbook(path: Path, *economies: Sequence[object]) -> Path:
+    """A workbook shaped like the World Bank's CLASS.xlsx: its sheet of economies with a title
+    block and an "Other" column, aggregates below the economies, and the other sheets."""
+    header = (
+        "Economy", "Code", "Region", "Income group", "Lending category", "Other (EMU or HIPC)",
+    )
+    economies_sheet = [
+        ("World Bank list of economies (July 2006)",),
+        (),
+        ("", "", "", "", "", ""),
+        (),
+        header,
+        *economies,
+        ("World", "WLD", None, None, None, None),
+        ("Sub-Saharan Africa", "SSF", None, None, None, None),
+        ("High income", "HIC", None, None, None, None),
+        (),
+        ("This table classifies all World Bank member countries.",),
+    ]
+    return write_workbook(
+        path / "CLASS.xlsx",
+        {
+            CLASS_SHEET: economies_sheet,
+            "Groups": [("GroupCode", "GroupName", "CountryCode", "CountryName")],
+            "Notes": [("Notes",)],
+        },
+    )
+
+
+CLASS_2006 = (
+    ("Kenya", "KEN", "Sub-Saharan Africa", "Low income", "IDA", None),
+    ("Serbia and Montenegro", "SCG", "Europe & Central Asia", "Upper middle income", "IBRD", None),
+    ("Sweden", "SWE", "Europe & Central Asia", "High income", None, "EMU"),
+    ("Netherlands Antilles", "ANT", "Latin America & Caribbean", "High income", None, None),
+)
+
+
+def test_a_class_workbook_with_historical_economies_lists_each_of_them(tmp_path: Path) -> None:
+    path = real_class_workbook(tmp_path, *CLASS_2006)
+    with pytest.raises(ReferenceDataError) as raised:
+        read_world_bank_workbook(path, 2007)
+    message = str(raised.value)
+    assert f"{path}, sheet {CLASS_SHEET!r}: column B 'Code': 2 economies" in message
+    assert "SCG Serbia and Montenegro (row 7), ANT Netherlands Antilles (row 9)" in message
+    assert "--skip-unknown" in message
+
+
+def test_skip_unknown_reads_the_other_economies_and_names_the_skipped(tmp_path: Path) -> None:
+    path = real_class_workbook(tmp_path, *CLASS_2006)
+    reading = read_world_bank_workbook(path, 2007, skip_unknown=True)
+    assert classified(reading) == {"KE": "LIC", "SE": "HIC"}
+    assert reading.skipped == (
+        UnknownEconomy(7, "SCG", "Serbia and Montenegro"),
+        UnknownEconomy(9, "ANT", "Netherlands Antilles"),
+    )
+
+
+def test_skip_unknown_still_refuses_other_problems(tmp_path: Path) -> None:
+    path = real_class_workbook(
+        tmp_path, *CLASS_2006, ("Chile", "CHL", "Latin America & Caribbean", "Rich", None, None)
+    )
+    with pytest.raises(ReferenceDataError, match=r"row 10, column D 'Income group': unknown"):
+        read_world_bank_workbook(path, 2007, skip_unknown=True)
+
+
+@pytest.mark.parametrize("fiscal_year", [1992, 2005])
+def test_historical_economies_of_the_history_file_are_listed_or_skipped(
+    tmp_path: Path, fiscal_year: int
+) -> None:
+    top = [
+        ("World Bank Analytical Classifications",),
+        (None, "Bank's fiscal year:", "FY92", "FY05"),
+        (None, "Data for calendar year :", 1990, 2003),
+    ]
+    rows = [
+        ("KEN", "Kenya", "L", "L"),
+        ("YUG", "Yugoslavia, Fed. Rep.", "UM", ".."),
+        ("CSK", "Czechoslovakia", "UM", ".."),
+        ("SUN", "USSR", "UM", ".."),
+        ("ZAR", "Zaire", "L", ".."),
+        ("TMP", "East Timor", "..", "L"),
+        ("SCG", "Serbia and Montenegro", "..", "LM"),
+        ("ANT", "Netherlands Antilles", "H", "H"),
+    ]
+    path = write_workbook(tmp_path / "OGHIST.xlsx", {HISTORY_SHEET: [*top, *rows]})
+    expected = {1992: ["YUG", "CSK", "SUN", "ZAR", "ANT"], 2005: ["TMP", "SCG", "ANT"]}
+    with pytest.raises(ReferenceDataError) as raised:
+        read_world_bank_workbook(path, fiscal_year)
+    for code in expected[fiscal_year]:
+        assert f"{code} " in str(raised.value)
+    reading = read_world_bank_workbook(path, fiscal_year, skip_unknown=True)
+    assert classified(reading) == {"KE": "LIC"}
+    assert [economy.code for economy in reading.skipped] == expected[fiscal_year]
+
+
+def test_workbook_codes_may_be_alpha2_or_numeric(tmp_path: Path) -> None:
+    path = class_workbook(
+        tmp_path,
+        ("Kenya", "KE", "Sub-Saharan Africa", "Lower middle income", "IDA"),
+        ("Albania", 8, "Europe & Central Asia", "Upper middle income", "IBRD"),
+        ("Sweden", "752", "Europe & Central Asia", "High income", None),
+    )
+    assert classified(read_world_bank_workbook(path, 2021)) == {
+        "KE": "LMC", "AL": "UMC", "SE": "HIC",
+    }
+
+
+@pytest.mark.parametrize(
+    ("inflated_mib", "refusal"),
+    [(20, "refused as a zip bomb"), (250, "workbooks over 200 MiB uncompressed are refused")],
+)
+def test_a_zip_bomb_named_like_a_world_bank_workbook_is_refused_before_it_is_read(
+    tmp_path: Path, inflated_mib: int, refusal: str
+) -> None:
+    path = tmp_path / "CLASS.xlsx"
+    path.write_bytes(zip_bomb(inflated_mib))
+    assert path.stat().st_size < inflated_mib * 1024 * 1024 / 100
+    with pytest.raises(ReferenceDataError) as raised:
+        read_world_bank_workbook(path, 2021)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert refusal in str(raised.value)

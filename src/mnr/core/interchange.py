@@ -20,13 +20,21 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from mnr.core.spreadsheet import escape_xlsx, neutralise, restore, unescape_xlsx
+from mnr.core import codes
+from mnr.core.limits import MAX_URL_LENGTH, text_problem
+from mnr.core.spreadsheet import (
+    archive_problem,
+    escape_xlsx,
+    neutralise,
+    restore,
+    unescape_xlsx,
+)
 
 HEADER = ("round", "jurisdiction", "channel", "question", "answer", "comment", "evidence_url")
 PUBLISHABLE = "publishable"
@@ -38,7 +46,8 @@ MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this (20 MiB) are refused before they are read."""
 MAX_ROWS = 200_000
 """Files with more answer rows (or submissions) than this are refused."""
-MAX_URL_LENGTH = 500
+_SHOWN = 60
+"""Characters of a refused value that a problem quotes."""
 
 # Columns that KoboToolbox and ODK Central add to a submission export, besides the form's own
 # fields. Matched on the last part of the column name (``meta/instanceID`` → ``instanceID``).
@@ -79,9 +88,15 @@ class ImportTarget:
     questions: tuple[QuestionInfo, ...]
     # Every known jurisdiction code (not only the participants: importing adds participants).
     jurisdictions: frozenset[str]
+    # Their other spellings (alpha-3, numeric) → the code, as mnr.core.codes.aliases gives them.
+    jurisdiction_aliases: Mapping[str, str] = field(default_factory=dict)
 
     def question(self, question_id: str) -> QuestionInfo | None:
         return self._questions.get(question_id)
+
+    def jurisdiction_code(self, given: str) -> str | None:
+        """The stored code a file's ``KE``, ``KEN`` or ``404`` names, or None."""
+        return codes.resolve(given, self.jurisdictions, self.jurisdiction_aliases)
 
     @functools.cached_property
     def _questions(self) -> Mapping[str, QuestionInfo]:
@@ -115,11 +130,27 @@ class Problem:
     column: str | None = None
 
     def describe(self, file: str) -> str:
-        """``answers.csv: row 7, column question: unknown question 'C99.status'``."""
+        """``answers.csv: row 7, column question: unknown question 'C99.status'``.
+
+        Characters that cannot be printed (NUL, lone surrogates), which a hostile file may put
+        in a column name or a key, are shown escaped."""
         where = [f"row {self.row}"] if self.row is not None else []
         if self.column is not None:
             where.append(f"column {self.column}")
-        return ": ".join([file, *([", ".join(where)] if where else []), self.message])
+        return _printable(": ".join([file, *([", ".join(where)] if where else []), self.message]))
+
+
+_UNPRINTABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+def _shown(text: str) -> str:
+    """A value as a problem quotes it: escaped, and shortened when long."""
+    quoted = repr(text[:_SHOWN])
+    return quoted if len(text) <= _SHOWN else f"{quoted}… ({len(text)} characters)"
 
 
 @dataclass(frozen=True)
@@ -226,6 +257,8 @@ def _open(name: str, content: bytes, fmt: str | None) -> tuple[str, Table, Any]:
     _expect(chosen, kind, explicit=fmt is not None)
     if chosen == "json":
         return chosen, iter(()), _parse_json(content)
+    if kind == "zip" and (problem := archive_problem(content)):
+        raise _Refused(Problem(problem))
     table = _xlsx_table(content) if kind == "zip" else _csv_table(content)
     header = next(table, None)
     if header is None:
@@ -429,7 +462,7 @@ def _header_problems(header: Sequence[str]) -> list[Problem]:
             )
         ]
     problems = [
-        Problem(f"expected {want!r}, found {found!r}", row=1, column=_column_letter(index))
+        Problem(f"expected {want!r}, found {_shown(found)}", row=1, column=_column_letter(index))
         for index, (want, found) in enumerate(zip(expected, header, strict=False))
         if want != found
     ]
@@ -458,7 +491,7 @@ def _publishable(text: str, number: int) -> tuple[bool | None, Problem | None]:
         return True, None
     if value in _FALSE:
         return False, None
-    return None, Problem(f"{text!r} is not true or false", row=number, column=PUBLISHABLE)
+    return None, Problem(f"{_shown(text)} is not true or false", row=number, column=PUBLISHABLE)
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -470,6 +503,11 @@ def _parse_json(content: bytes) -> object:
     except json.JSONDecodeError as error:
         raise _Refused(
             Problem(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")
+        ) from error
+    except RecursionError as error:
+        # Python's JSON parser recurses once per level of nesting; answers need two levels.
+        raise _Refused(
+            Problem("is nested too deeply to be a list of answers (a list of flat objects)")
         ) from error
 
 
@@ -656,7 +694,7 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
         if channel is None:
             problems.append(
                 Problem(
-                    f"form version {version!r} is not a form of round {target.round}; "
+                    f"form version {_shown(version)} is not a form of round {target.round}; "
                     f"its forms are {', '.join(versions) or '(none)'}: download the current "
                     "form, or import into the round the form was made for",
                     row=number,
@@ -668,14 +706,15 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
         if given_channel and given_channel != channel:
             problems.append(
                 Problem(
-                    f"says channel {given_channel!r} but form version {version!r} is the "
+                    f"says channel {_shown(given_channel)} but form version {version!r} is the "
                     f"{channel} form",
                     row=number,
                     column=header[columns.fields[xlsform.CHANNEL]],
                 )
             )
             continue
-        jurisdiction = cells[jurisdiction_index].strip()
+        given_jurisdiction = cells[jurisdiction_index].strip()
+        jurisdiction = target.jurisdiction_code(given_jurisdiction) or given_jurisdiction
         first = seen.setdefault((jurisdiction, channel), number)
         if first != number:
             problems.append(
@@ -751,34 +790,43 @@ def _row_problems(row: AnswerRow, target: ImportTarget) -> Iterator[Problem]:
     if row.round != target.round:
         yield problem(
             "round",
-            f"this row is for round {row.round!r}, but the file is being imported into "
+            f"this row is for round {_shown(row.round)}, but the file is being imported into "
             f"round {target.round!r}"
             if row.round
             else "no round given",
         )
     if row.jurisdiction not in target.jurisdictions:
-        hint = (
-            f" (did you mean {row.jurisdiction.upper()!r}?)"
-            if row.jurisdiction.upper() in target.jurisdictions
-            else "; use ISO 3166-1 alpha-2 codes or a listed non-country code"
-        )
+        hint = codes.hint(row.jurisdiction, target.jurisdictions, target.jurisdiction_aliases)
         yield problem(
             "jurisdiction",
-            f"unknown jurisdiction {row.jurisdiction!r}{hint}"
+            f"unknown jurisdiction {_shown(row.jurisdiction)}{hint}"
             if row.jurisdiction
             else "no jurisdiction given",
         )
     if row.channel not in target.channels:
         yield problem(
             "channel",
-            f"unknown channel {row.channel!r} for round {target.round}; "
+            f"unknown channel {_shown(row.channel)} for round {target.round}; "
             f"its channels are {', '.join(target.channels)}",
         )
+    yield from _question_problems(row, target, problem)
+    text = {"answer": row.answer, "comment": row.comment, "evidence_url": row.evidence_url}
+    for column, value in text.items():
+        if value and (message := text_problem(column, value)):
+            yield problem(column, message)
+    url = row.evidence_url
+    if url and not text_problem("evidence_url", url) and (message := url_problem(url)):
+        yield problem("evidence_url", message)
+
+
+def _question_problems(
+    row: AnswerRow, target: ImportTarget, problem: Callable[[str, str], Problem]
+) -> Iterator[Problem]:
     question = target.question(row.question)
     if question is None:
         yield problem(
             "question",
-            f"unknown question {row.question!r} (not in instrument {target.instrument})"
+            f"unknown question {_shown(row.question)} (not in instrument {target.instrument})"
             if row.question
             else "no question given",
         )
@@ -789,28 +837,34 @@ def _row_problems(row: AnswerRow, target: ImportTarget) -> Iterator[Problem]:
             f"question {question.id} is not asked through channel {row.channel} "
             f"(only {', '.join(question.channels)})",
         )
-    if question.choices and row.answer and row.answer not in question.choices:
+    answer = row.answer
+    if question.choices and answer and answer not in question.choices and not text_problem(
+        "answer", answer
+    ):
         yield problem(
             "answer",
-            f"answer {row.answer!r} is not among the choices of {question.id}: "
+            f"answer {_shown(answer)} is not among the choices of {question.id}: "
             f"{', '.join(question.choices)}",
         )
-    if row.evidence_url and (message := url_problem(row.evidence_url)):
-        yield problem("evidence_url", message)
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` is not an evidence address (an http or https URL), or None."""
+    """Why ``url`` is not an evidence address (an http or https URL of at most
+    ``MAX_URL_LENGTH`` characters), or None."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        return f"{url!r} is not an http(s) address"
+        return f"{_shown(url)} is not an http(s) address"
     if len(url) > MAX_URL_LENGTH:
         return f"the address is longer than {MAX_URL_LENGTH} characters"
     return None
 
 
 def _normalised(row: AnswerRow, target: ImportTarget) -> AnswerRow:
-    """Choice codes without surrounding spaces; text answers stay exactly as given."""
+    """The jurisdiction by its stored code (``KEN`` → ``KE``); choice codes without surrounding
+    spaces; text answers stay exactly as given."""
+    jurisdiction = target.jurisdiction_code(row.jurisdiction)
+    if jurisdiction is not None and jurisdiction != row.jurisdiction:
+        row = replace(row, jurisdiction=jurisdiction)
     question = target.question(row.question)
     if question is None or not question.choices or row.answer == row.answer.strip():
         return row

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mnr.core import codes
+from mnr.core.spreadsheet import archive_problem
 from mnr.errors import MnrError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "jurisdictions" / "data"
@@ -74,6 +76,29 @@ class IncomeRecord:
     fiscal_year: int
     income_group: str
     source: str
+
+
+@dataclass(frozen=True)
+class UnknownEconomy:
+    """A row of a World Bank workbook whose code names no jurisdiction of the reference data,
+    such as a historical economy (``SCG`` Serbia and Montenegro, ``YUG``, ``ANT``)."""
+
+    line: int
+    code: str
+    name: str
+
+    def describe(self) -> str:
+        return f"{self.code} {self.name} (row {self.line})" if self.name else (
+            f"{self.code} (row {self.line})"
+        )
+
+
+@dataclass(frozen=True)
+class WorkbookReading:
+    """The income groups read from a World Bank workbook, and the rows skipped as unknown."""
+
+    records: tuple[IncomeRecord, ...]
+    skipped: tuple[UnknownEconomy, ...] = ()
 
 
 JURISDICTION_COLUMNS = tuple(f.name for f in fields(JurisdictionRecord))
@@ -182,15 +207,19 @@ def read_world_bank_workbook(
     fiscal_year: int,
     *,
     jurisdictions: Iterable[JurisdictionRecord] | None = None,
-) -> tuple[IncomeRecord, ...]:
+    skip_unknown: bool = False,
+) -> WorkbookReading:
     """Income groups for ``fiscal_year`` from a World Bank classification workbook.
 
     Reads either the current list (``CLASS.xlsx``, sheet "List of economies"; the file does not
     say which fiscal year it is, so the caller does) or the historical file (``OGHIST.xlsx``,
-    sheet "Country Analytical History", one column per fiscal year). Economies are matched to
-    jurisdictions by ISO alpha-3 code (the shipped file unless ``jurisdictions`` is given).
-    Economies without a classification (aggregates, ".." cells) are skipped; any other problem
-    rejects the whole file.
+    sheet "Country Analytical History", one column per fiscal year), as the World Bank publishes
+    them. Economies are matched to jurisdictions by code (the World Bank's are ISO alpha-3; see
+    ``mnr.core.codes``) in the shipped file unless ``jurisdictions`` is given. Economies without
+    a classification (aggregates, ".." cells) are skipped. Economies the jurisdictions do not
+    know (historical ones such as ``SCG`` Serbia and Montenegro) are all listed in the error,
+    or, with ``skip_unknown``, skipped and returned in ``skipped``; any other problem rejects
+    the whole file.
     """
     path = Path(path)
     sheets = _read_workbook(path)
@@ -205,43 +234,71 @@ def read_world_bank_workbook(
             f"(OGHIST.xlsx); sheets found: {found}. Use the workbook as the World Bank "
             "publishes it."
         )
-    by_alpha3 = _alpha3_index(read_jurisdictions() if jurisdictions is None else jurisdictions)
+    economy_codes = _EconomyCodes(read_jurisdictions() if jurisdictions is None else jurisdictions)
     source = f"World Bank {path.name} ({sheet.name}), FY{fiscal_year}"
     problems = list(sheet.problems)
     records: list[IncomeRecord] = []
-    unknown: list[str] = []
+    unknown: list[UnknownEconomy] = []
     first_row: dict[str, int] = {}
     for economy in sheet.economies:
-        codes = by_alpha3.get(economy.alpha3)
-        if codes is None:
-            unknown.append(f"{economy.alpha3!r} (row {economy.line})")
+        found_codes = economy_codes.of(economy.code)
+        if not found_codes:
+            unknown.append(UnknownEconomy(economy.line, economy.code, economy.name))
             continue
-        for code in codes:
+        for code in found_codes:
             if code in first_row:
                 problems.append(
-                    f"row {economy.line}: {economy.alpha3} gives {code} a second income group "
+                    f"row {economy.line}: {economy.code} gives {code} a second income group "
                     f"(first at row {first_row[code]})"
                 )
             first_row.setdefault(code, economy.line)
-            note = f"; {economy.alpha3} applied to {code}" if len(codes) > 1 else ""
+            note = f"; {economy.code} applied to {code}" if len(found_codes) > 1 else ""
             records.append(IncomeRecord(code, fiscal_year, economy.income_group, source + note))
-    if unknown:
+    if unknown and not skip_unknown:
         problems.append(
-            f"column {sheet.code_column}: unknown alpha-3 code(s), not in the jurisdiction "
-            f"list: {', '.join(unknown)}"
+            f"column {sheet.code_column}: {len(unknown)} economies the jurisdiction list does "
+            f"not know (historical economies, or codes of no jurisdiction): "
+            f"{', '.join(economy.describe() for economy in unknown)}; to import the other rows, "
+            "skip these (mnr jurisdictions import-income FILE --fy YEAR --skip-unknown)"
         )
     _raise_if_any(
         f"{path}, sheet {sheet.name!r}",
         problems,
         "Correct the workbook, or add the missing jurisdictions before importing.",
     )
-    return tuple(sorted(records, key=lambda record: record.code))
+    return WorkbookReading(
+        tuple(sorted(records, key=lambda record: record.code)),
+        tuple(unknown) if skip_unknown else (),
+    )
+
+
+class _EconomyCodes:
+    """The jurisdiction codes a World Bank economy code stands for: one country's (by alpha-3,
+    or any spelling ``mnr.core.codes`` accepts), or several for a grouped economy (CHI)."""
+
+    def __init__(self, jurisdictions: Iterable[JurisdictionRecord]) -> None:
+        countries = [record for record in jurisdictions if record.kind == "country"]
+        self.codes = frozenset(record.code for record in countries)
+        self.spellings = codes.aliases(
+            (record.code, record.alpha3, record.numeric) for record in countries
+        )
+        self.groups = {
+            world_bank_code: tuple(code for code in members if code in self.codes)
+            for world_bank_code, members in WORLD_BANK_GROUPED_ECONOMIES.items()
+        }
+
+    def of(self, economy: str) -> tuple[str, ...]:
+        code = codes.resolve(economy, self.codes, self.spellings)
+        if code is not None:
+            return (code,)
+        return self.groups.get(economy, ())
 
 
 @dataclass(frozen=True)
 class _Economy:
     line: int
-    alpha3: str
+    code: str
+    name: str
     income_group: str
 
 
@@ -255,6 +312,11 @@ class _Sheet:
 
 def _read_workbook(path: Path) -> dict[str, list[list[str]]]:
     """Every sheet as text cells; list index i is spreadsheet row i + 1."""
+    if problem := archive_problem(path):
+        raise ReferenceDataError(
+            f"{path}: {problem}. Download the .xlsx file from the World Bank, or open an old "
+            ".xls file and save it as .xlsx."
+        )
     try:
         frames = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
@@ -315,6 +377,7 @@ def _class_sheet(path: Path, grid: list[list[str]]) -> _Sheet:
             f"{', '.join(map(repr, wanted))} as the World Bank publishes them."
         )
     code_at, income_at = positions["code"], positions["income group"]
+    name_at = positions.get("economy")
     code_column = f"{_column_letter(code_at)} 'Code'"
     income_column = f"{_column_letter(income_at)} 'Income group'"
     expected = ", ".join(repr(label.capitalize()) for label in _CLASS_LABELS)
@@ -322,7 +385,7 @@ def _class_sheet(path: Path, grid: list[list[str]]) -> _Sheet:
     problems: list[str] = []
     for index in range(header_index + 1, len(grid)):
         cells = grid[index] + [""] * len(header)
-        label, alpha3, line = cells[income_at], cells[code_at].upper(), index + 1
+        label, code, line = cells[income_at], cells[code_at].upper(), index + 1
         if not label:
             continue  # aggregates and unclassified economies
         income_group = _CLASS_LABELS.get(label.casefold())
@@ -331,10 +394,11 @@ def _class_sheet(path: Path, grid: list[list[str]]) -> _Sheet:
                 f"row {line}, column {income_column}: unknown income label "
                 f"{label!r}; expected one of {expected}"
             )
-        elif not alpha3:
+        elif not code:
             problems.append(f"row {line}, column {code_column}: income group {label!r} but no code")
         else:
-            economies.append(_Economy(line, alpha3, income_group))
+            name = cells[name_at] if name_at is not None else ""
+            economies.append(_Economy(line, code, name, income_group))
     return _Sheet(CLASS_SHEET, code_column, tuple(economies), tuple(problems))
 
 
@@ -365,8 +429,8 @@ def _history_sheet(path: Path, grid: list[list[str]], fiscal_year: int) -> _Shee
     for index in range(header_index + 1, len(grid)):
         cells = grid[index] + [""] * len(header)
         # The code is in the first column, whose header cell the World Bank leaves blank.
-        alpha3, value, line = cells[0].upper(), cells[year_at], index + 1
-        if not alpha3 or value in ("", _HISTORY_NO_DATA):
+        code, value, line = cells[0].upper(), cells[year_at], index + 1
+        if not code or value in ("", _HISTORY_NO_DATA):
             continue  # thresholds and notes have no code; ".." is no classification
         # A trailing "*" marks a footnote in the World Bank's file.
         income_group = _HISTORY_LABELS.get(value.rstrip("*").strip())
@@ -376,7 +440,8 @@ def _history_sheet(path: Path, grid: list[list[str]], fiscal_year: int) -> _Shee
                 f"{value!r}; expected one of {expected}"
             )
         else:
-            economies.append(_Economy(line, alpha3, income_group))
+            # The economy's name is in the second column, its header cell blank too.
+            economies.append(_Economy(line, code, cells[1], income_group))
     return _Sheet(HISTORY_SHEET, f"{_column_letter(0)} (code)", tuple(economies), tuple(problems))
 
 
@@ -384,19 +449,6 @@ def _full_year(label: str) -> int:
     """1989 for "FY89", 2021 for "FY21": the World Bank's series begins with FY89."""
     two_digits = int(label[2:])
     return (1900 if two_digits >= 89 else 2000) + two_digits
-
-
-def _alpha3_index(jurisdictions: Iterable[JurisdictionRecord]) -> dict[str, tuple[str, ...]]:
-    countries = [record for record in jurisdictions if record.kind == "country"]
-    index: dict[str, tuple[str, ...]] = {
-        record.alpha3: (record.code,) for record in countries if record.alpha3
-    }
-    codes = {record.code for record in countries}
-    for world_bank_code, members in WORLD_BANK_GROUPED_ECONOMIES.items():
-        known = tuple(code for code in members if code in codes)
-        if known and world_bank_code not in index:
-            index[world_bank_code] = known
-    return index
 
 
 def _raise_if_any(where: str, problems: Sequence[str], advice: str) -> None:

@@ -10,11 +10,18 @@ so ``restore`` can tell an added quote from one the author wrote.
 
 Importers apply the reverse functions in the reverse order: ``restore(unescape_xlsx(cell))``
 for ``escape_xlsx(neutralise(text))``.
+
+An XLSX file is a ZIP archive of XML parts. ``archive_problem`` looks at the sizes its archive
+declares before any XML is read, so that a small file that would inflate to gigabytes (a "zip
+bomb") is refused instead of filling memory.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -53,3 +60,48 @@ def unescape_xlsx(text: str) -> str:
     if "_x" not in text:
         return text
     return _XLSX_ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+"""Largest total size (200 MiB) of an XLSX file's parts once uncompressed."""
+MAX_COMPRESSION_RATIO = 100
+"""Largest ratio of a part's uncompressed to compressed size. Spreadsheet XML compresses
+about 5 to 20 times; deflate reaches about 1000 only on the repeated bytes of a zip bomb."""
+MAX_PARTS = 10_000
+"""Most parts (sheets, styles, images…) an XLSX file may hold."""
+_RATIO_FROM = 1024 * 1024
+"""Parts smaller than this (1 MiB uncompressed) are never too compressed to read."""
+
+
+def archive_problem(workbook: bytes | Path) -> str | None:
+    """Why the XLSX file (its bytes, or its path) must not be opened, or None when it may.
+
+    The sizes checked are those the archive declares; Python's ``zipfile``, which openpyxl
+    reads with, never inflates a part past its declared size."""
+    source = io.BytesIO(workbook) if isinstance(workbook, bytes) else workbook
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+        return f"is not a readable XLSX workbook: it is not a ZIP archive ({error})"
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+    if len(parts) > MAX_PARTS:
+        return f"is an archive of {len(parts):,} parts; an XLSX workbook has at most {MAX_PARTS:,}"
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return (
+            f"would uncompress to {total:,} bytes; workbooks over "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MiB uncompressed are refused "
+            "(split it, or save it as CSV)"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size >= _RATIO_FROM and ratio > MAX_COMPRESSION_RATIO:
+            return (
+                f"part {part.filename!r} would inflate {ratio:,.0f} times "
+                f"({part.compress_size:,} to {part.file_size:,} bytes); no spreadsheet "
+                f"compresses more than {MAX_COMPRESSION_RATIO} times, so it is refused as a "
+                "zip bomb"
+            )
+    return None

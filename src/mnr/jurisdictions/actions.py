@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +111,32 @@ def _store_income(
     return changed
 
 
+@dataclass(frozen=True)
+class IncomeImport:
+    """What importing a World Bank workbook did."""
+
+    changed: int
+    skipped: tuple[reference.UnknownEconomy, ...]
+
+
 @transaction.atomic
 def import_income_workbook(
-    path: Path, fiscal_year: int, *, acting_user: Any = None, source: str = "cli"
-) -> int:
+    path: Path,
+    fiscal_year: int,
+    *,
+    skip_unknown: bool = False,
+    acting_user: Any = None,
+    source: str = "cli",
+) -> IncomeImport:
     """Read a World Bank classification workbook and store its groups for ``fiscal_year``.
 
-    The workbook is read whole and checked before anything is written."""
+    The workbook is read whole and checked before anything is written. Rows for economies the
+    reference data does not know (historical ones such as SCG) refuse the file, all of them
+    listed; with ``skip_unknown`` the other rows are stored and the skipped ones returned."""
     _check_admin(acting_user)
-    records = reference.read_world_bank_workbook(path, fiscal_year)
+    reading = reference.read_world_bank_workbook(path, fiscal_year, skip_unknown=skip_unknown)
     jurisdictions = {j.code: j for j in Jurisdiction.objects.all()}
-    changed = _store_income(records, jurisdictions)
+    changed = _store_income(reading.records, jurisdictions)
     record_event(
         "income.import",
         "reference-data",
@@ -129,8 +145,9 @@ def import_income_workbook(
         file=str(path),
         fiscal_year=fiscal_year,
         changed=changed,
+        skipped=[economy.code for economy in reading.skipped],
     )
-    return changed
+    return IncomeImport(changed, reading.skipped)
 
 
 @transaction.atomic

@@ -46,6 +46,7 @@ from mnr.core.interchange import (
     read_answers,
 )
 from mnr.errors import MnrError
+from mnr.jurisdictions import codes as jurisdiction_codes
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.actions import (
     AnswerInput,
@@ -164,6 +165,7 @@ def import_target(round_: Round) -> ImportTarget:
             for question in instrument.questions.order_by("position")
         ),
         jurisdictions=frozenset(Jurisdiction.objects.values_list("code", flat=True)),
+        jurisdiction_aliases=jurisdiction_codes.aliases(),
     )
 
 

@@ -9,7 +9,7 @@ from mnr.accounts.actions import assign_role
 from mnr.accounts.models import Role, RoleAssignment
 from mnr.commands import MnrCommand
 from mnr.errors import unknown
-from mnr.jurisdictions.models import Jurisdiction
+from mnr.jurisdictions import codes
 from mnr.surveys.lookups import round_by_code
 
 
@@ -44,13 +44,7 @@ class Command(MnrCommand):
             )
         jurisdiction = None
         if options["jurisdiction"]:
-            jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-            if jurisdiction is None:
-                raise unknown(
-                    "jurisdiction",
-                    options["jurisdiction"],
-                    Jurisdiction.objects.values_list("code", flat=True),
-                )
+            jurisdiction = codes.get(options["jurisdiction"], where="--jurisdiction")
         round_ = round_by_code(options["round"]) if options["round"] else None
         assign_role(user, options["role"], jurisdiction=jurisdiction, round_=round_)
         self.stdout.write(f"{user.get_username()} is {options['role']}")

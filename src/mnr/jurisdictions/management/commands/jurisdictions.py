@@ -24,6 +24,13 @@ class Command(MnrCommand):
         income = sub.add_parser("import-income", help="read a World Bank classification workbook")
         income.add_argument("file", type=Path)
         income.add_argument("--fy", type=int, required=True, help="fiscal year, e.g. 2021")
+        income.add_argument(
+            "--skip-unknown",
+            action="store_true",
+            dest="skip_unknown",
+            help="import the other rows when some name economies the reference data does not "
+            "know (historical ones such as SCG Serbia and Montenegro); they are listed",
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
@@ -32,9 +39,16 @@ class Command(MnrCommand):
                 f"{created} jurisdictions and {classified} income classifications added"
             )
         elif options["action"] == "import-income":
-            changed = actions.import_income_workbook(options["file"], options["fy"])
+            result = actions.import_income_workbook(
+                options["file"], options["fy"], skip_unknown=options["skip_unknown"]
+            )
+            if result.skipped:
+                self.stdout.write(
+                    f"skipped {len(result.skipped)} economies the reference data does not know: "
+                    + ", ".join(economy.describe() for economy in result.skipped)
+                )
             self.stdout.write(
-                f"FY{options['fy']}: {changed} income classifications added or changed"
+                f"FY{options['fy']}: {result.changed} income classifications added or changed"
             )
         else:
             self._list(options["fy"], options["region"])
