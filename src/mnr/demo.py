@@ -22,6 +22,8 @@ from mnr.core import synthetic
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.jurisdictions.models import Jurisdiction
+from mnr.publications.actions import publish
+from mnr.publications.models import Publication
 from mnr.reports.actions import read_headlines_csv, save_narrative, set_headlines
 from mnr.reports.models import Headline
 from mnr.surveys import actions
@@ -30,6 +32,10 @@ from mnr.surveys.models import Answer, Round
 
 DEMO_ROUND = "review-2021"
 DEMO_INSTRUMENT = "mnr-review-2021"
+# A second, open round where the demo's focal points answer, so that trying the questionnaire
+# never moves the published round's figures.
+OPEN_ROUND = "review-2023-open"
+OPEN_ROUND_PARTICIPANTS = 6
 # Printed by `mnr demo`; demo databases are for trying mnr out, never for real answers.
 DEMO_PASSWORD = "mnr-demo"
 DEMO_SEED = 2021
@@ -73,9 +79,17 @@ def load_demo() -> Demo:
         _load_answers(round_, synthetic.review_2021_demo(demo_questions(round_), seed=DEMO_SEED))
     if not Headline.objects.filter(round=round_).exists():
         _load_report_spec(round_)
+    if not Publication.objects.filter(round=round_).exists():
         # A past review whose aggregates are public, as the 2021 review's are.
-        actions.set_round_status(round_, Round.Status.PUBLISHED, source="demo")
-    first, second = Jurisdiction.objects.filter(participations__round=round_).order_by("code")[:2]
+        publish(
+            round_,
+            note="Synthetic demonstration data: pseudonymous jurisdictions, invented answers.",
+            source="demo",
+        )
+    open_round = _open_round(round_)
+    first, second = Jurisdiction.objects.filter(participations__round=open_round).order_by(
+        "code"
+    )[:2]
     logins = []
     for username, role, jurisdiction, description in (
         ("demo-admin", Role.ADMINISTRATOR, None, "administrator"),
@@ -118,14 +132,36 @@ def _load_answers(round_: Round, demo: synthetic.DemoRound) -> None:
         given[text_answer.jurisdiction, text_answer.channel][text_answer.question] = AnswerInput(
             value=text_answer.text, publishable=text_answer.publishable
         )
-    first_code = min(jurisdictions)
     for (code, channel), answers in sorted(given.items()):
         submission = actions.open_submission(round_, jurisdictions[code], channel, source="demo")
         actions.save_answers(submission, answers, source="demo")
-        # The demo focal point's own submission stays a draft so that answering can be tried.
-        if code != first_code:
-            actions.submit(submission, source="demo", allow_missing=True)
-            actions.validate(submission, source="demo")
+        actions.submit(submission, source="demo", allow_missing=True)
+        actions.validate(submission, source="demo")
+
+
+def _open_round(published: Round) -> Round:
+    """The open round the demo's focal points answer: the first few of the same (synthetic)
+    jurisdictions, nothing answered yet."""
+    round_ = Round.objects.filter(code=OPEN_ROUND).first()
+    if round_ is not None:
+        return round_
+    round_ = actions.create_round(
+        OPEN_ROUND,
+        instrument=DEMO_INSTRUMENT,
+        title="MNR review 2023, open for answers (synthetic demo)",
+        channels=list(synthetic.DEMO_CHANNELS),
+        income_fiscal_year=published.income_fiscal_year,
+        synthetic=True,
+        source="demo",
+    )
+    codes = list(
+        Jurisdiction.objects.filter(participations__round=published)
+        .order_by("code")
+        .values_list("code", flat=True)[:OPEN_ROUND_PARTICIPANTS]
+    )
+    actions.add_participants(round_, codes, source="demo")
+    actions.set_round_status(round_, Round.Status.OPEN, source="demo")
+    return round_
 
 
 def _load_report_spec(round_: Round) -> None:

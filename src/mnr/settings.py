@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mnr.surveys",
     "mnr.findings",
     "mnr.reports",
+    "mnr.publications",
     "mnr.web",
     "mnr.audit",
 ]

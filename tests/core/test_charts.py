@@ -34,7 +34,7 @@ from mnr.core.charts import (
     texts,
     vega_embed_bundle,
 )
-from mnr.core.disclosure import suppress
+from mnr.core.disclosure import protect
 from mnr.core.findings import (
     AnswerRecord,
     Finding,
@@ -411,7 +411,7 @@ def test_breakdown_shows_percent_and_n_of_d_per_group() -> None:
 
 
 def test_withheld_cell_is_absent_with_a_note_never_zero() -> None:
-    findings = suppress(compute_findings(small_group_round(), by="income"))
+    findings = protect(small_group_round(), k=3, any_participant=False).findings["income"]
     assert [(f.group, f.suppressed) for f in findings] == [
         ("HIC", False),
         ("LMIC", True),

@@ -1,35 +1,38 @@
-"""Small-cell suppression."""
+"""Disclosure control (mnr.core.disclosure): primary and secondary suppression, the audit's
+choices, viewers who know their own answers, quotes, and storage.
+
+The independent intruder that solves for withheld cells lives in tests/intruder.py and
+tests/core/test_intruder.py; these tests pin the behaviour a reader of the output sees."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from mnr.core.disclosure import COMPLEMENT, suppress
-from mnr.core.findings import (
-    BREAKDOWNS,
-    AnswerRecord,
-    Finding,
-    Participant,
-    QuestionSpec,
-    RoundData,
-    compute_breakdowns,
-    compute_figure,
-    compute_findings,
+from mnr.core.disclosure import (
+    PRIMARY,
+    PRIMARY_PUBLIC,
+    PRIMARY_VIEWER,
+    SECONDARY,
+    FigureRequest,
+    Protection,
+    attribution,
+    protect,
 )
+from mnr.core.findings import AnswerRecord, Finding, Participant, QuestionSpec, RoundData
 
 STATUS = ("yes", "partial", "no", "dont_know", "not_applicable")
 
 
-def make_round(people: list[tuple[str, str | None, str | None]]) -> RoundData:
-    """Everyone answers 'yes' except every third, who answers 'no'."""
+def make_round(
+    people: list[tuple[str, str | None, str | None]], answer: str | None = None
+) -> RoundData:
+    """Everyone answers 'yes' except every third, who answers 'no' (or all ``answer``)."""
     return RoundData.from_records(
         [QuestionSpec("C11.status", STATUS)],
         [Participant(j, income, region) for j, income, region in people],
         ("government",),
         [
-            AnswerRecord(j, "government", "C11.status", "no" if i % 3 == 2 else "yes")
+            AnswerRecord(j, "government", "C11.status", answer or ("no" if i % 3 == 2 else "yes"))
             for i, (j, _, _) in enumerate(people)
         ],
     )
@@ -43,125 +46,110 @@ PEOPLE = (
 )
 
 
-def by_group(findings: list[Finding]) -> dict[str | None, Finding]:
-    return {f.group: f for f in findings}
+def cells(protection: Protection, by: str | None) -> dict[str | None, Finding]:
+    return {f.group: f for f in protection.findings[by]}
 
 
-def test_cell_under_k_jurisdictions_is_withheld_with_its_reason() -> None:
-    cells = by_group(suppress(compute_findings(make_round(PEOPLE), by="income-group")))
-    low = cells["LIC"]
+def test_small_cell_is_withheld_with_its_reason_and_no_numbers() -> None:
+    low = cells(protect(make_round(PEOPLE), k=3, any_participant=False), "income-group")["LIC"]
     assert low.suppressed
-    assert low.suppression_reason == "fewer than 3 jurisdictions"
+    assert low.suppression_reason == PRIMARY.format(k=3)
     assert (low.numerator, low.denominator, low.percent) == (None, None, None)
     assert low.to_json()["counts"] == dict.fromkeys(
         ("yes", "partial", "no", "dont_know", "not_applicable", "blank")
     )
 
 
-def test_a_single_small_cell_takes_the_next_smallest_with_it() -> None:
-    cells = by_group(suppress(compute_findings(make_round(PEOPLE), by="income-group")))
-    assert cells["UMC"].suppressed and cells["UMC"].suppression_reason == COMPLEMENT
-    assert not cells["HIC"].suppressed
-    assert cells["HIC"].numerator == 4
+def test_one_small_cell_is_not_left_alone_to_be_subtracted_from_the_total() -> None:
+    groups = cells(protect(make_round(PEOPLE), k=3, any_participant=False), "income-group")
+    withheld = {group for group, f in groups.items() if f.suppressed}
+    assert "LIC" in withheld and len(withheld) >= 2
+    assert any(groups[g].suppression_reason == SECONDARY for g in withheld - {"LIC"})
 
 
-def test_large_cells_are_shown() -> None:
-    people = [*PEOPLE, ("L1", "LIC", "Africa"), ("L2", "LMC", "Africa")]
-    cells = by_group(suppress(compute_findings(make_round(people), by="income")))
-    assert not any(cell.suppressed for cell in cells.values())
+def test_public_output_counts_a_reader_who_may_be_a_participant() -> None:
+    # 3 answers: enough for k=3 when the reader is nobody in particular, not when the reader
+    # may be one of the three and knows their own answer.
+    people = [(f"J{i}", "HIC", "Europe") for i in range(3)]
+    anonymous = protect(make_round(people), k=3, any_participant=False)
+    public = protect(make_round(people), k=3)
+    assert not anonymous.findings[None][0].suppressed
+    total = public.findings[None][0]
+    assert total.suppressed and total.suppression_reason == PRIMARY_PUBLIC.format(k=3)
 
 
-def test_cell_with_a_small_denominator_is_withheld() -> None:
-    round_data = RoundData.from_records(
-        [QuestionSpec("C11.status", STATUS)],
-        [Participant(f"J{i}", "HIC" if i < 4 else "UMC") for i in range(8)],
-        ("government",),
-        [
-            AnswerRecord(
-                f"J{i}",
-                "government",
-                "C11.status",
-                "yes" if i in (0, 4, 5, 6) else "not_applicable",
-            )
-            for i in range(8)
-        ],
-    )
-    cells = by_group(suppress(compute_findings(round_data, by="income")))
-    assert cells["HIC"].suppressed  # 4 jurisdictions, but only 1 answered
-    assert cells["LMIC"].suppressed  # withheld with it: the total would reveal HIC
+def test_viewer_sees_nothing_about_the_other_of_two() -> None:
+    people = [("J1", "HIC", "Europe"), ("J2", "UMC", "Asia")]
+    seen = protect(make_round(people), k=3, known={"J1"}, any_participant=False)
+    assert all(f.suppressed for by in seen.findings for f in seen.findings[by])
+    assert seen.findings[None][0].suppression_reason == PRIMARY_VIEWER.format(k=3)
 
 
-def test_whole_round_totals_are_never_withheld() -> None:
-    total = compute_findings(make_round(PEOPLE[:3]))
-    assert suppress(total) == total
-
-
-def test_a_round_smaller_than_k_withholds_everything() -> None:
-    round_data = make_round(PEOPLE[:2])
-    withheld = suppress([*compute_findings(round_data), *compute_findings(round_data, "region")])
-    assert all(f.suppressed for f in withheld)
-
-
-def test_figure_for_a_small_population_is_withheld() -> None:
-    small = compute_figure(make_round(PEOPLE), "C11.status", ("yes",), "income-group=LIC")
-    conditional = compute_figure(make_round(PEOPLE), "C11.status", ("no",), "all;then income!=HIC")
-    assert suppress([small])[0].suppressed
-    assert conditional.denominator == 3
-    assert not suppress([conditional])[0].suppressed
-
-
-def test_order_and_unaffected_findings_are_kept() -> None:
-    findings = compute_findings(make_round(PEOPLE), by="region")
-    withheld = suppress(findings)
-    assert [(f.question, f.group) for f in withheld] == [(f.question, f.group) for f in findings]
-    assert any(f.suppressed for f in withheld)
-    assert all(w == o for o, w in zip(findings, withheld, strict=True) if not w.suppressed)
-
-
-def test_k_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="k must be at least 1"):
-        suppress([], k=0)
-
-
-def test_already_withheld_cells_keep_their_reason() -> None:
-    once = suppress(compute_findings(make_round(PEOPLE), by="income-group"))
-    assert suppress(once) == once
-
-
-@st.composite
-def rounds(draw: st.DrawFn) -> RoundData:
-    size = draw(st.integers(0, 14))
+def test_large_balanced_round_loses_no_large_cell() -> None:
     people = [
-        (
-            f"J{i}",
-            draw(st.sampled_from(("HIC", "UMC", "LMC", "LIC", None))),
-            draw(st.sampled_from(("Africa", "Asia", "Europe", None))),
+        (f"J{i:02d}", income, region)
+        for i, (income, region) in enumerate(
+            [(inc, reg) for inc in ("HIC", "UMC") for reg in ("Europe", "Asia")] * 8
         )
-        for i in range(size)
     ]
-    values = draw(st.lists(st.sampled_from((*STATUS, None)), min_size=size, max_size=size))
-    return RoundData.from_records(
-        [QuestionSpec("C11.status", STATUS)],
-        [Participant(*p) for p in people],
-        ("government",),
-        [
-            AnswerRecord(p[0], "government", "C11.status", v)
-            for p, v in zip(people, values, strict=True)
-        ],
-    )
+    protection = protect(make_round(people), k=3)
+    assert not any(f.suppressed for by in protection.findings for f in protection.findings[by])
 
 
-@given(rounds(), st.integers(1, 5))
-def test_no_small_cell_is_shown_or_derivable_from_the_total(round_data: RoundData, k: int) -> None:
-    found = compute_breakdowns(round_data)
-    for by in BREAKDOWNS:
-        original = found[by]
-        cells = suppress(original, k=k)
-        hidden = [o for o, c in zip(original, cells, strict=True) if c.suppressed]
-        for cell in cells:
-            if not cell.suppressed:
-                assert cell.size >= k and (cell.denominator or 0) >= k
-        if hidden and len(hidden) < len(cells):
-            assert len(hidden) >= 2
-            assert sum(o.size for o in hidden) >= k
-            assert sum(o.denominator or 0 for o in hidden) >= k
+def test_requested_figures_stay_when_small_cells_can_be_withheld_instead() -> None:
+    figure = FigureRequest("F1", "C11.status", ("yes",), "income=HIC")
+    protection = protect(make_round(PEOPLE), k=3, figures=[figure], any_participant=False)
+    assert not protection.figures["F1"].suppressed
+    assert protection.figures["F1"].denominator == 5
+    assert not cells(protection, "income")["HIC"].suppressed
+
+
+def test_figure_on_a_small_population_is_withheld() -> None:
+    figure = FigureRequest("F1", "C11.status", ("yes",), "income-group=LIC")
+    protection = protect(make_round(PEOPLE), k=3, figures=[figure])
+    assert protection.figures["F1"].suppressed
+
+
+def test_whole_round_answering_alike_shows_the_totals_but_no_forced_cell() -> None:
+    protection = protect(make_round(PEOPLE, answer="yes"), k=3, any_participant=False)
+    groups = cells(protection, "income-group")
+    # The total tells that everyone said yes; any withheld group would be forced by it, so
+    # disclosure control withholds the totals that force them.
+    if not protection.findings[None][0].suppressed:
+        assert not any(f.suppressed for f in groups.values())
+    else:
+        assert protection.findings[None][0].suppression_reason == SECONDARY
+
+
+def test_protection_survives_storage() -> None:
+    figure = FigureRequest("F1", "C11.status", ("yes",), "all")
+    protection = protect(make_round(PEOPLE), k=3, figures=[figure])
+    again = Protection.from_json(protection.to_json())
+    assert again == protection
+
+
+def test_k_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        protect(make_round(PEOPLE), k=0)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (Participant("H0", "HIC", "Europe"), ("HIC", "Europe")),
+        (Participant("U0", "UMC", "Asia"), ("UMC", "Asia")),
+        (Participant("L0", "LIC", "Africa"), (None, None)),
+    ],
+)
+def test_quotes_are_attributed_only_to_groups_of_at_least_k(
+    who: Participant, expected: tuple[str | None, str | None]
+) -> None:
+    everyone = [Participant(j, income, region) for j, income, region in PEOPLE]
+    assert attribution(who, everyone, 3) == expected
+
+
+def test_quote_falls_back_to_the_income_group_when_region_and_group_together_are_few() -> None:
+    everyone = [Participant(f"H{i}", "HIC", "Europe") for i in range(3)] + [
+        Participant("H9", "HIC", "Oceania")
+    ]
+    assert attribution(everyone[-1], everyone, 3) == ("HIC", None)

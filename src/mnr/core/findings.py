@@ -44,6 +44,9 @@ class QuestionSpec:
     choices: tuple[str, ...]
     counts_as: tuple[str, ...] | None = None
     label: str = ""
+    # The channels that ask the question; None: every channel. A jurisdiction answering through
+    # another channel was not asked it, which anyone who knows the instrument can tell.
+    channels: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.counts_as is not None:
@@ -173,6 +176,25 @@ class Finding:
             "suppressed": self.suppressed,
             "suppression_reason": self.suppression_reason,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding :meth:`to_json` wrote (a stored publication reads its findings back)."""
+        counts = {key: value for key, value in data["counts"].items() if value is not None}
+        return cls(
+            question=data["question"],
+            group=data["group"],
+            counts=counts,
+            counts_as=tuple(data["counts_as"]),
+            numerator=data["numerator"],
+            denominator=data["denominator"],
+            percent=data["percent"],
+            sentence=data["sentence"],
+            suppressed=data["suppressed"],
+            population=data["population"],
+            by=data["by"],
+            suppression_reason=data["suppression_reason"],
+        )
 
 
 @dataclass(frozen=True)
@@ -623,6 +645,77 @@ def population_members(
     return [bool(m) for m in mask]
 
 
+@dataclass(frozen=True)
+class QuestionCells:
+    """One question as disclosure control sees it: every participant's counted answer, the
+    group it falls in under each breakdown, and whether it was asked at all.
+
+    ``codes`` holds an index into :data:`ANSWER_CODES` per participant (``len(ANSWER_CODES)``
+    for blank); ``asked`` is False where the participant's channel does not ask the question,
+    so that its blank answer is known to anyone who knows the instrument.
+    """
+
+    question: QuestionSpec
+    jurisdictions: tuple[str, ...]
+    codes: IntArray
+    labels: Mapping[str, npt.NDArray[np.object_]]
+    asked: npt.NDArray[np.bool_]
+
+    def members(self, by: str | None, group: str | None) -> npt.NDArray[np.bool_]:
+        """Who a breakdown cell (or, for ``by`` None, the whole round) covers."""
+        if by is None:
+            return np.ones(len(self.jurisdictions), dtype=bool)
+        return np.asarray(self.labels[by] == group, dtype=bool)
+
+    def population(
+        self, population: str, round_data: RoundData
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_] | None]:
+        """Who a population rule covers: its base, and for ``<a>;then <b>`` also ``a`` and ``b``."""
+        base_text, conditional, then_text = population.partition(_THEN)
+        size = len(self.jurisdictions)
+
+        def labels_of(dimension: str) -> npt.NDArray[np.object_]:
+            return self.labels[dimension]
+
+        base = _parse_filter(base_text, round_data, population).mask(labels_of, size)
+        if not conditional:
+            return base, None
+        then = _parse_filter(then_text, round_data, population).mask(labels_of, size)
+        return base, base & then
+
+
+def question_cells(
+    round_data: RoundData, questions: Sequence[str] | None = None
+) -> list[QuestionCells]:
+    """:class:`QuestionCells` for every choice question (or the ones named), resolving the
+    answers once with the same channel priority as the counts."""
+    specs = _choice_questions(round_data, questions)
+    if not specs:
+        return []
+    grid = _resolve(round_data, specs)
+    n_questions = len(specs)
+    labels = {dimension: _labels(grid, dimension) for dimension in BREAKDOWNS}
+    jurisdictions = tuple(p.jurisdiction for p in round_data.participants)
+    cells = []
+    for q, spec in enumerate(specs):
+        channel = labels["channel"][q::n_questions]
+        asked = (
+            np.ones(len(jurisdictions), dtype=bool)
+            if spec.channels is None
+            else np.isin(channel, [*spec.channels, NO_CHANNEL])
+        )
+        cells.append(
+            QuestionCells(
+                question=spec,
+                jurisdictions=jurisdictions,
+                codes=grid.value[q::n_questions].copy(),
+                labels={name: values[q::n_questions] for name, values in labels.items()},
+                asked=np.asarray(asked, dtype=bool),
+            )
+        )
+    return cells
+
+
 def snapshot(
     round_data: RoundData,
     capability_questions: Sequence[tuple[str, str]],
@@ -633,13 +726,25 @@ def snapshot(
     Several capabilities may share one question (C16 and C17 from ``C16-17.status``).
     ``blank`` counts jurisdictions without an answer; ``not_applicable`` is kept apart.
     """
+    question_ids = list(dict.fromkeys(q for cap, q in capability_questions if cap not in exclude))
+    totals = compute_findings(round_data, questions=question_ids)
+    return snapshot_rows(totals, capability_questions, exclude)
+
+
+def snapshot_rows(
+    totals: Iterable[Finding],
+    capability_questions: Sequence[tuple[str, str]],
+    exclude: Collection[str] = (),
+) -> list[SnapshotRow]:
+    """:func:`snapshot` from whole-round findings already counted (and disclosure-controlled:
+    a withheld total has no bar)."""
     excluded = set(exclude)
-    wanted = [(cap, q) for cap, q in capability_questions if cap not in excluded]
-    question_ids = list(dict.fromkeys(q for _, q in wanted))
-    by_question = {f.question: f for f in compute_findings(round_data, questions=question_ids)}
+    by_question = {f.question: f for f in totals if f.group is None and f.population == "all"}
     rows = []
-    for capability, question in wanted:
-        finding = by_question[question]
+    for capability, question in capability_questions:
+        finding = by_question.get(question)
+        if capability in excluded or finding is None or finding.suppressed:
+            continue
         in_place = finding.counts["yes"] + finding.counts["partial"]
         denominator = int(finding.denominator or 0)
         rows.append(
@@ -672,6 +777,7 @@ __all__ = [
     "AnswerRecord",
     "Finding",
     "Participant",
+    "QuestionCells",
     "QuestionSpec",
     "RoundData",
     "SnapshotRow",
@@ -680,6 +786,8 @@ __all__ = [
     "compute_findings",
     "percent",
     "population_members",
+    "question_cells",
     "resolve_answers",
     "snapshot",
+    "snapshot_rows",
 ]

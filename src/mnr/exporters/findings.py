@@ -8,14 +8,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mnr.core.disclosure import withhold
-from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, UNKNOWN, Finding
+from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.spreadsheet import escape_xlsx, neutralise
 from mnr.errors import MnrError
 from mnr.exporters.base import Exporter, register
 from mnr.findings.data import round_questions
-from mnr.findings.service import finding_label, round_findings
-from mnr.surveys.access import can_see_jurisdiction_data
+from mnr.findings.service import finding_label, reads_live, round_findings
 
 COLUMNS: tuple[str, ...] = (
     "question",
@@ -35,14 +33,6 @@ TOTAL = "total"
 EVERYONE = "all"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The groups of the income breakdown, as groups of the income-group breakdown.
-INCOME_PARTS: dict[str, tuple[str, ...]] = {
-    "HIC": ("HIC",),
-    "LMIC": ("UMC", "LMC", "LIC"),
-    UNKNOWN: (UNKNOWN,),
-}
-NESTED = "withheld because an income group it contains is withheld"
-
 COUNTING_RULES = (
     "Counts are of participating jurisdictions; when several channels answered, the first "
     "non-blank answer in the round's channel order is used.",
@@ -54,33 +44,6 @@ COUNTING_RULES = (
     "Only choice questions are counted; phases and free text are not shares. Full rules: "
     "docs/counting-rules.md.",
 )
-
-
-def withhold_nested_income(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings with every income cell withheld that contains a withheld income-group cell.
-
-    Disclosure control works within one breakdown. The income breakdown is the income-group
-    breakdown with three groups merged, so showing ``LMIC`` while some of UMC, LMC and LIC
-    are withheld could split the withheld cells again (``unknown`` = total - HIC - LMIC).
-    Once every income cell shown is a sum of income-group cells shown, the two tables
-    together tell no more than the income-group table alone."""
-    withheld = {
-        (finding.question, finding.population, finding.counts_as, finding.group)
-        for finding in findings
-        if finding.by == "income-group" and finding.suppressed
-    }
-
-    def exposes(finding: Finding) -> bool:
-        key = (finding.question, finding.population, finding.counts_as)
-        parts = INCOME_PARTS.get(finding.group or "", ())
-        return any((*key, part) in withheld for part in parts)
-
-    return [
-        withhold(finding, NESTED)
-        if finding.by == "income" and not finding.suppressed and exposes(finding)
-        else finding
-        for finding in findings
-    ]
 
 
 @register
@@ -98,7 +61,7 @@ class FindingsExporter(Exporter):
     @property
     def restricted(self) -> bool:
         """Whether disclosure control applies (the operator at the command line sees all)."""
-        return self.user is not None and not can_see_jurisdiction_data(self.user, self.round)
+        return not reads_live(self.user, self.round, public=False)
 
     def render(self) -> tuple[str, str, bytes]:
         rows = self.rows()
@@ -118,7 +81,7 @@ class FindingsExporter(Exporter):
             raise MnrError(
                 f"cannot export the findings of round {self.round.code}: {error}"
             ) from error
-        return withhold_nested_income(findings)
+        return findings
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per finding, typed: numbers or None, ``suppressed`` a bool, ``counts_as``

@@ -32,7 +32,10 @@ def round_questions(round_: Round) -> RoundQuestions:
         .order_by("position")
     )
     return RoundQuestions(
-        specs=tuple(QuestionSpec(q.code, tuple(q.choice_codes)) for q in questions),
+        specs=tuple(
+            QuestionSpec(q.code, tuple(q.choice_codes), channels=tuple(q.channels) or None)
+            for q in questions
+        ),
         labels={q.code: q.label for q in questions},
         findings={q.code: q.finding for q in questions},
         capabilities={q.code: tuple(c.code for c in q.capabilities.all()) for q in questions},

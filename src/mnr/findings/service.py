@@ -1,16 +1,30 @@
-"""Findings of a round as a given user may see them, with their sentences."""
+"""Findings of a round as a given user may see them, with their sentences.
+
+Who sees what:
+
+- the operator at the command line (``user=None`` without ``public``) and users with
+  jurisdiction-level access to the round (analysts, reviewers, administrators) see the live
+  round, every cell;
+- ``public`` output and anonymous visitors see the round's latest publication only;
+- other signed-in users (focal points) see the latest publication when there is one, and
+  otherwise the live round through disclosure control that knows their own jurisdictions'
+  answers (so that "1 of 2" cannot tell them the other jurisdiction's).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from mnr.core.disclosure import suppress
+from mnr.accounts.permissions import assignments
+from mnr.core.disclosure import protect
 from mnr.core.findings import BREAKDOWNS, Finding, RoundData, compute_breakdowns
 from mnr.core.framework import text
 from mnr.core.narrative import describe
 from mnr.errors import unknown
 from mnr.findings.data import RoundQuestions, round_data, round_questions
+from mnr.publications.models import Publication
+from mnr.publications.reading import latest_publication, require_publication
 from mnr.surveys.access import can_see_jurisdiction_data
 from mnr.surveys.models import Round
 
@@ -35,6 +49,22 @@ def with_sentences(
     return described
 
 
+def reads_live(user: Any, round_: Round, public: bool) -> bool:
+    """Whether the user sees the live round, every cell (see the module docstring)."""
+    if public:
+        return False
+    return user is None or can_see_jurisdiction_data(user, round_)
+
+
+def own_jurisdictions(user: Any, round_: Round) -> frozenset[str]:
+    """The jurisdictions whose answers the user sees anyway (their focal-point assignments)."""
+    return frozenset(
+        a.jurisdiction.code
+        for a in assignments(user)
+        if a.jurisdiction is not None and a.round_id in (None, round_.pk)
+    )
+
+
 def round_findings(
     round_: Round,
     *,
@@ -46,21 +76,32 @@ def round_findings(
     questions: RoundQuestions | None = None,
     data: RoundData | None = None,
 ) -> list[Finding]:
-    """Findings for ``by`` (or several ``breakdowns`` at once) in question order.
+    """Findings for ``by`` (or several ``breakdowns`` at once) in question order, as the user
+    may see them. ``public`` output of a round that was never published is an MnrError.
 
-    Disclosure control applies to anonymous visitors, to users without jurisdiction-level
-    access to the round, and whenever ``public`` is asked; ``user=None`` without ``public`` is
-    the operator at the command line, who sees every cell. A caller that also needs the
-    round's questions or answers for something else passes them, so they are read once."""
+    A caller that also needs the round's questions or live answers passes them, so they are
+    read once."""
     wanted = list(breakdowns) if breakdowns is not None else [by]
     for breakdown in wanted:
         check_breakdown(breakdown)
     questions = questions or round_questions(round_)
-    results = compute_breakdowns(data or round_data(round_, questions), wanted)
+    publication: Publication | None
+    if reads_live(user, round_, public):
+        results = compute_breakdowns(data or round_data(round_, questions), wanted)
+    else:
+        anonymous = public or user is None or not user.is_authenticated
+        publication = require_publication(round_) if anonymous else latest_publication(round_)
+        if publication is not None:
+            stored = publication.protection_of()
+            results = {b: stored.findings[b] for b in wanted}
+        else:
+            results = protect(
+                data or round_data(round_, questions),
+                k=round_.disclosure_threshold,
+                known=own_jurisdictions(user, round_),
+                any_participant=False,
+            ).findings
     findings = [finding for breakdown in wanted for finding in results[breakdown]]
-    restricted = public or (user is not None and not can_see_jurisdiction_data(user, round_))
-    if restricted:
-        findings = suppress(findings, k=round_.disclosure_threshold)
     return with_sentences(findings, questions, lang)
 
 

@@ -1,37 +1,31 @@
 """Everything the report shows, gathered from a round as plain data.
 
-The report is public output: figures about fewer jurisdictions than the round's disclosure
-threshold are suppressed, no jurisdiction is named, and quotations are attributed only to an
-income group and region."""
+The report is public output: it is built from a publication (or, for the analysts' preview,
+from what publishing now would freeze), with the disclosure decisions stored with it; no
+jurisdiction is named, and quotations are attributed only to groups that disclosure control
+allows."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db.models import Prefetch
 
 from mnr.core import charts
-from mnr.core.disclosure import SMALL_CELL, withhold
-from mnr.core.disclosure import suppress as suppress_cells
-from mnr.core.findings import (
-    Finding,
-    RoundData,
-    SnapshotRow,
-    compute_breakdowns,
-    compute_figure,
-    snapshot,
-)
+from mnr.core.findings import Finding, RoundData, SnapshotRow, snapshot_rows
 from mnr.core.framework import text
 from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
-from mnr.findings.data import RoundQuestions, round_data, round_questions
 from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
-from mnr.jurisdictions.classification import region_of
+from mnr.publications.actions import Content, current_content
+from mnr.publications.reading import require_publication
 from mnr.reports.actions import DEFAULT_SNAPSHOT_EXCLUDE
-from mnr.reports.models import Headline, NarrativeBlock, ReportSettings
+from mnr.reports.markup import html_blocks
+from mnr.reports.models import ReportSettings
 from mnr.reports.texts import texts
-from mnr.surveys.models import Answer, Round
+from mnr.surveys.models import Round
 
 
 @dataclass(frozen=True)
@@ -209,41 +203,28 @@ def _figure_row(
     )
 
 
-def withhold_small(finding: Finding, k: int) -> Finding:
-    """A figure about fewer than k jurisdictions is withheld, as a small breakdown cell is."""
-    if finding.denominator is None or not 0 < finding.denominator < k:
-        return finding
-    return withhold(finding, SMALL_CELL.format(k=k))
-
-
 def headline_rows(
-    round_: Round,
-    data: RoundData,
-    questions: RoundQuestions,
-    lang: str,
-    t: dict[str, str],
-    channels: dict[str, str],
+    content: Content, lang: str, t: dict[str, str], channels: dict[str, str]
 ) -> list[FigureRow]:
     rows = []
-    for headline in Headline.objects.filter(round=round_):
-        counts_as = tuple(headline.counts_as)
-        finding = withhold_small(
-            compute_figure(data, headline.question, counts_as, headline.population),
-            round_.disclosure_threshold,
+    for headline in content.report["headlines"]:
+        counts_as = tuple(headline["counts_as"])
+        finding = content.protection.figures[headline["key"]]
+        subject = text(headline["subject"], lang) or DEFAULT_SUBJECT.get(
+            lang, DEFAULT_SUBJECT["en"]
         )
-        subject = text(headline.subject, lang) or DEFAULT_SUBJECT.get(lang, DEFAULT_SUBJECT["en"])
         rows.append(
             _figure_row(
-                headline.key,
-                headline.domain,
+                headline["key"],
+                headline["domain"],
                 finding,
-                question_label=text(questions.labels.get(headline.question, {}), lang),
-                population=population_text(headline.population, counts_as, t, channels),
-                rule=headline.population,
+                question_label=text(content.questions.labels.get(headline["question"], {}), lang),
+                population=population_text(headline["population"], counts_as, t, channels),
+                rule=headline["population"],
                 counted=_counted(counts_as, t),
-                statement=text(headline.statement, lang),
+                statement=text(headline["statement"], lang),
                 subject=subject,
-                callout=headline.callout,
+                callout=headline["callout"],
                 lang=lang,
                 t=t,
             )
@@ -296,37 +277,35 @@ def _render(chart: charts.Chart) -> RenderedChart:
 QUOTES_PER_CAPABILITY = 2
 
 
-def _quotes(
-    round_: Round, t: dict[str, str], groups: dict[str, str | None]
-) -> dict[tuple[str, str], list[Quote]]:
-    """Publishable good practice and challenges by (domain, kind), attributed to an income group
-    and region only; at most ``QUOTES_PER_CAPABILITY`` different texts per capability."""
+def _quotes(content: Content, t: dict[str, str]) -> dict[tuple[str, str], list[Quote]]:
+    """The publication's quotable good practice and challenges by (domain, kind), with the
+    attribution disclosure control allowed; at most ``QUOTES_PER_CAPABILITY`` different texts
+    per capability."""
     quotes: dict[tuple[str, str], list[Quote]] = {}
     taken: Counter[tuple[str, str]] = Counter()
     seen: set[str] = set()
-    answers = (
-        Answer.objects.filter(submission__round=round_, publishable=True, question__type="text")
-        .exclude(value="")
-        .select_related("question", "submission__jurisdiction__parent")
-        .order_by("question__position", "submission__jurisdiction__code")
-    )
-    for answer in answers:
-        capability, _, kind = answer.question.code.partition(".")
-        if kind not in ("good_practice", "challenges") or answer.value in seen:
-            continue
-        if taken[capability, kind] >= QUOTES_PER_CAPABILITY:
+    for quote in content.quotes:
+        capability = quote["question"].partition(".")[0]
+        kind = quote["kind"]
+        if quote["text"] in seen or taken[capability, kind] >= QUOTES_PER_CAPABILITY:
             continue
         taken[capability, kind] += 1
-        seen.add(answer.value)
-        jurisdiction = answer.submission.jurisdiction
-        attribution = t["quote_from"].format(
-            income=t.get(groups.get(jurisdiction.code) or "unknown", ""),
-            region=region_of(jurisdiction) or "",
-        )
-        quotes.setdefault((answer.question.domain, kind), []).append(
-            Quote(answer.value, attribution, capability)
+        seen.add(quote["text"])
+        quotes.setdefault((quote["domain"], kind), []).append(
+            Quote(quote["text"], _attribution(quote, t), capability)
         )
     return quotes
+
+
+def _attribution(quote: dict[str, object], t: dict[str, str]) -> str:
+    income, region = quote["income_group"], quote["region"]
+    if income and region:
+        return t["quote_from"].format(income=t.get(str(income), income), region=region)
+    if income:
+        return t["quote_from_income"].format(income=t.get(str(income), income))
+    if region:
+        return t["quote_from_region"].format(region=region)
+    return t["quote_from_any"]
 
 
 @dataclass(frozen=True)
@@ -352,40 +331,49 @@ def snapshot_exclusions(round_: Round) -> list[str]:
 
 
 def round_snapshot(
-    round_: Round, data: RoundData, lang: str = "en", domains: list[Domain] | None = None
+    round_: Round,
+    totals: Sequence[Finding],
+    lang: str = "en",
+    domains: list[Domain] | None = None,
+    excluded: Sequence[str] | None = None,
 ) -> Snapshot:
-    """The capability snapshot (the data and its chart), leaving out the capabilities the
-    round's report settings exclude (legislation by default)."""
-    excluded = snapshot_exclusions(round_)
+    """The capability snapshot (the data and its chart) from whole-round findings as the
+    reader may see them, leaving out the capabilities the report settings exclude
+    (``excluded``; by default the round's live setting, legislation unless changed)."""
+    excluded = list(snapshot_exclusions(round_) if excluded is None else excluded)
     labels = [
         charts.CapabilityLabel(c.code, text(c.name, lang), d.code, text(d.name, lang))
         for d in (domains if domains is not None else _domains(round_))
         for c in d.capabilities.all()
     ]
-    rows = snapshot(data, capability_questions(round_), exclude=excluded)
+    rows = snapshot_rows(totals, capability_questions(round_), exclude=excluded)
     shown = [label for label in labels if label.id not in excluded]
     return Snapshot(rows, labels, excluded, charts.snapshot_chart(rows, shown, lang))
 
 
-def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None) -> ReportContext:
+def build_report(
+    round_: Round, lang: str = "en", *, now: datetime | None = None, preview: bool = False
+) -> ReportContext:
+    """The report of the round's latest publication; ``preview``: of what publishing now would
+    freeze (the analysts' preview). MnrError when there is no publication."""
+    content = current_content(round_) if preview else Content.of(require_publication(round_))
     t = texts(lang)
-    questions = round_questions(round_)
-    data = round_data(round_, questions)
+    questions = content.questions
+    data = content.data
     channel_labels = {c.code: text(c.label, lang) for c in Channel.objects.all()}
     k = round_.disclosure_threshold
     participants = data.participants
-    groups = {p.jurisdiction: p.income_group for p in participants}
+    protection = content.protection
+    totals = protection.findings[None]
 
-    figures = headline_rows(round_, data, questions, lang, t, channel_labels)
+    figures = headline_rows(content, lang, t, channel_labels)
     domains = _domains(round_)
-    shot = round_snapshot(round_, data, lang, domains)
+    shot = round_snapshot(round_, totals, lang, domains, content.report["snapshot_exclude"])
     names = {label.id: label.name for label in shot.labels}
     excluded_names = [f"{code} {names.get(code, '')}".strip() for code in shot.excluded]
 
-    # Totals (annex) and income cells (charts) from one resolution of the answers.
-    counted = compute_breakdowns(data, [None, "income"])
-    by_income = {(f.question, f.group): f for f in suppress_cells(counted["income"], k)}
-    quotes = _quotes(round_, t, groups)
+    by_income = {(f.question, f.group): f for f in protection.findings["income"]}
+    quotes = _quotes(content, t)
     sections = []
     for domain in domains:
         section = DomainSection(domain.code, text(domain.name, lang), text(domain.outcome, lang))
@@ -423,11 +411,11 @@ def build_report(round_: Round, lang: str = "en", *, now: datetime | None = None
             lang=lang,
             t=t,
         )
-        for f in counted[None]
+        for f in totals
     ]
     narrative = {
-        block.key: [p.strip() for p in text(block.text, lang).split("\n\n") if p.strip()]
-        for block in NarrativeBlock.objects.filter(round=round_)
+        key: html_blocks(text(block_text, lang))
+        for key, block_text in content.report["narrative"].items()
     }
     generated_on = (now or datetime.now(UTC)).date().isoformat()
     t = {

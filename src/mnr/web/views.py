@@ -13,8 +13,8 @@ from mnr.accounts.permissions import is_administrator
 from mnr.core.findings import BREAKDOWNS
 from mnr.core.framework import text as label_text
 from mnr.errors import MnrError
-from mnr.findings.data import round_data, round_questions
-from mnr.findings.service import round_findings
+from mnr.findings.data import round_questions
+from mnr.findings.service import reads_live, round_findings
 from mnr.frameworks.actions import rename_phase
 from mnr.frameworks.models import Capability, Edition, Phase
 from mnr.frameworks.presentation import edition_by_code
@@ -72,21 +72,26 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
-    """Aggregates only: counts and shares per question, with small cells suppressed for users
-    who may not see jurisdiction-level answers."""
+    """Aggregates only: counts and shares per question, as the findings service lets the user
+    see them (the latest publication for the public)."""
     round_ = get_round_for_user(request.user, code)
     by = request.GET.get("by") or None
     if by not in (None, *BREAKDOWNS):
         by = None
     lang = (get_language() or "en").split("-")[0]
     questions = round_questions(round_)
-    data = round_data(round_, questions)
-    findings = round_findings(
-        round_, by=by, user=request.user, lang=lang, questions=questions, data=data
-    )
+    live = reads_live(request.user, round_, public=False)
+    try:
+        findings = round_findings(
+            round_, breakdowns=[None, by], user=request.user, lang=lang, questions=questions
+        )
+    except MnrError as error:
+        raise Http404(str(error)) from error
+    totals = [f for f in findings if f.by is None]
+    shown = totals if by is None else [f for f in findings if f.by == by]
     labels = questions.labels
-    rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in findings]
-    snapshot = round_snapshot(round_, data, lang)
+    rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in shown]
+    snapshot = round_snapshot(round_, totals, lang)
     return render(
         request,
         "web/findings.html",
@@ -95,7 +100,7 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
             "rows": rows,
             "by": by,
             "breakdowns": BREAKDOWNS,
-            "suppressing": not can_see_jurisdiction_data(request.user, round_),
+            "suppressing": not live,
             "snapshot_spec": snapshot.chart.spec,
             "can_edit_report": can_manage_round(request.user, round_),
             "snapshot_alt": snapshot.chart.alt_text,

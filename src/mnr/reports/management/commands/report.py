@@ -14,16 +14,26 @@ from mnr.surveys.lookups import round_by_code
 
 
 class Command(MnrCommand):
-    help = "The review report of a round, as one self-contained HTML file or a PDF."
+    help = (
+        "The review report of a round's latest publication, as one self-contained HTML file or "
+        "a PDF; --preview: of what publishing now would freeze."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--round", required=True, dest="round_code")
         parser.add_argument("--format", choices=["html", "pdf"], default="html", dest="file_format")
         parser.add_argument("--lang", choices=LANGUAGES, default="en")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+        parser.add_argument(
+            "--preview",
+            action="store_true",
+            help="the report publishing now would give (validated submissions only), unpublished",
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
-        report = build_report(round_by_code(options["round_code"]), options["lang"])
+        report = build_report(
+            round_by_code(options["round_code"]), options["lang"], preview=options["preview"]
+        )
         if options["file_format"] == "pdf":
             content = render_pdf(report)
         else:

@@ -1,0 +1,70 @@
+"""Publications: numbered, immutable snapshots of what a round makes public.
+
+A publication holds the answers of the round's validated submissions as they were when an
+analyst published, the disclosure-controlled findings computed from them (with the decisions
+of disclosure control), the report's texts and the quotes it may print. Public pages, public
+command output and published reports read the latest publication only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from mnr.core.disclosure import Protection
+from mnr.errors import MnrError
+
+
+class Publication(models.Model):
+    round = models.ForeignKey(
+        "surveys.Round", on_delete=models.PROTECT, related_name="publications"
+    )
+    number = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # What the round was when published: participants, channels, disclosure threshold.
+    round_settings = models.JSONField()
+    # [{"jurisdiction", "channel", "submission", "answers", "last_change"}]: what went in.
+    submissions = models.JSONField()
+    # [{"jurisdiction", "channel", "status"}]: submissions left out, not yet validated.
+    left_out = models.JSONField()
+    # [{"jurisdiction", "channel", "question", "value", "publishable", "version"}]
+    answers = models.JSONField()
+    # mnr.core.disclosure.Protection.to_json(): every breakdown and headline figure.
+    protection = models.JSONField()
+    # {"headlines": [...], "narrative": {key: {lang: text}}, "snapshot_exclude": [...]}
+    report = models.JSONField()
+    # [{"question", "domain", "kind", "text", "income_group", "region"}]
+    quotes = models.JSONField()
+    # Figures that moved against the previous publication (empty for the first).
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["round", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="publication_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round.code} publication {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise MnrError(f"{self}: a publication is never changed; publish again instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise MnrError(f"{self}: a publication is never deleted")
+
+    def protection_of(self) -> Protection:
+        """The stored findings and disclosure decisions, read once per object."""
+        cached: Protection | None = getattr(self, "_protection", None)
+        if cached is None:
+            cached = Protection.from_json(self.protection)
+            self._protection = cached
+        return cached
