@@ -42,7 +42,6 @@ from mnr.core.findings import (
     QuestionSpec,
     RoundData,
     SnapshotRow,
-    compute_findings,
     percent,
     snapshot,
 )
