@@ -48,8 +48,12 @@ class NarrativeBlock(models.Model):
         "surveys.Round", on_delete=models.CASCADE, related_name="narrative_blocks"
     )
     key = models.CharField(max_length=30, choices=Key.choices)
-    # {"en": "...", "fr": "..."}: paragraphs separated by blank lines.
+    # {"en": "...", "fr": "..."}: each text as the analyst typed it, in the markup of
+    # mnr.reports.markup (paragraphs separated by blank lines, lists, emphasis, links).
     text = models.JSONField(default=dict)
+    # +1 on every change of any language; an editor that loaded an older version is refused.
+    # A block not stored yet counts as version 0.
+    version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -69,6 +73,9 @@ class ReportSettings(models.Model):
     )
     # Capabilities left out of the snapshot figure (legislation: its answers do not aggregate).
     snapshot_exclude = models.JSONField(default=list, blank=True)
+    # +1 each time the headline set is replaced: the editor saves the headlines it loaded only
+    # while this is unchanged. No settings stored yet counts as version 0.
+    headlines_version = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.round.code} report settings"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
@@ -13,14 +15,28 @@ from django.views.decorators.http import require_http_methods
 
 from django import forms
 from mnr.core.charts import vega_embed_bundle
-from mnr.core.framework import text
 from mnr.errors import MnrError
-from mnr.reports.actions import HeadlineSpec, save_narrative, set_headlines, set_snapshot_exclude
-from mnr.reports.builder import build_report, snapshot_exclusions
-from mnr.reports.models import Headline, NarrativeBlock
+from mnr.reports.actions import (
+    BlockEdit,
+    HeadlinesEdit,
+    HeadlineSpec,
+    ReportConflicts,
+    ReportEdit,
+    SnapshotEdit,
+    StaleHeadlines,
+    StaleSnapshotExclude,
+    StaleText,
+    current_snapshot_exclude,
+    editor_headlines,
+    headlines_digest,
+    save_report_edit,
+)
+from mnr.reports.builder import build_report
+from mnr.reports.models import NarrativeBlock, ReportSettings
 from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
 from mnr.surveys.access import get_round_for_user
+from mnr.surveys.models import Round
 
 
 def _lang(request: HttpRequest) -> str:
@@ -61,82 +77,277 @@ class HeadlineForm(forms.Form):
 
 HeadlineFormSet = forms.formset_factory(HeadlineForm, extra=2, can_delete=True)
 
+# What a form that has been shown a conflict says about it: the user keeps their own text or
+# takes the one saved meanwhile.
+MINE, THEIRS = "mine", "theirs"
 
-def _initial(round_code: str, lang: str) -> list[dict[str, object]]:
+
+@dataclass
+class BlockField:
+    """One narrative block on the editor page: what the textarea holds, and the text and
+    version it was loaded with (sent back in hidden inputs)."""
+
+    key: str
+    label: str
+    body: str
+    loaded: str
+    version: int
+    english: str = ""
+    conflict: StaleText | None = None
+
+
+@dataclass
+class EditorState:
+    blocks: list[BlockField]
+    headlines_digest: str
+    headlines_version: int
+    snapshot_exclude: str
+    snapshot_loaded: str
+    headlines_conflict: StaleHeadlines | None = None
+    theirs_headlines: list[HeadlineSpec] | None = None
+    snapshot_conflict: StaleSnapshotExclude | None = None
+
+
+def _headline_rows(specs: list[HeadlineSpec], lang: str) -> list[dict[str, object]]:
     return [
         {
-            "key": h.key,
-            "domain": h.domain,
-            "question": h.question,
-            "counts_as": "|".join(h.counts_as),
-            "population": h.population,
-            "subject": text(h.subject, lang),
-            "statement": text(h.statement, lang),
-            "callout": h.callout,
+            "key": spec.key,
+            "domain": spec.domain,
+            "question": spec.question,
+            "counts_as": "|".join(spec.counts_as),
+            "population": spec.population,
+            "subject": spec.subject.get(lang, ""),
+            "statement": spec.statement.get(lang, ""),
+            "callout": spec.callout,
         }
-        for h in Headline.objects.filter(round__code=round_code)
+        for spec in specs
     ]
+
+
+def _specs_from(formset: Any, lang: str) -> tuple[HeadlineSpec, ...]:
+    return tuple(
+        HeadlineSpec(
+            key=row["key"],
+            domain=row["domain"],
+            question=row["question"],
+            counts_as=tuple(c for c in row["counts_as"].split("|") if c),
+            population=row["population"],
+            subject={lang: row["subject"]} if row["subject"] else {},
+            statement={lang: row["statement"]},
+            callout=row["callout"],
+        )
+        for row in formset.cleaned_data
+        if row and not row.get("DELETE")
+    )
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(code.strip() for code in value.split(",") if code.strip())
+
+
+def _stored_state(round_: Round, lang: str) -> EditorState:
+    """The editor as loaded from the database."""
+    stored = {block.key: block for block in NarrativeBlock.objects.filter(round=round_)}
+    blocks = []
+    for key, label in NarrativeBlock.Key.choices:
+        block = stored.get(key)
+        body = block.text.get(lang, "") if block else ""
+        english = block.text.get("en", "") if block and lang != "en" and not body else ""
+        blocks.append(BlockField(key, label, body, body, block.version if block else 0, english))
+    report_settings = ReportSettings.objects.filter(round=round_).first()
+    snapshot = ", ".join(current_snapshot_exclude(round_))
+    return EditorState(
+        blocks=blocks,
+        headlines_digest=headlines_digest(editor_headlines(round_, lang), lang),
+        headlines_version=report_settings.headlines_version if report_settings else 0,
+        snapshot_exclude=snapshot,
+        snapshot_loaded=snapshot,
+    )
+
+
+def _version(post: QueryDict, name: str) -> int | None:
+    """A version from a hidden input; None when a form does not carry one (a page opened
+    before versions existed, or a damaged form): every difference then counts as a conflict."""
+    value = post.get(name, "")
+    return int(value) if value.isdecimal() else None
+
+
+def _posted_state(round_: Round, lang: str, post: QueryDict) -> EditorState:
+    """The editor as the user posted it: their texts, and what each part was loaded with."""
+    stored = _stored_state(round_, lang)
+    blocks = [
+        BlockField(
+            block.key,
+            block.label,
+            post.get(f"narrative-{block.key}", ""),
+            post.get(f"narrative-{block.key}-loaded", ""),
+            _version(post, f"narrative-{block.key}-version") or 0,
+            block.english,
+        )
+        for block in stored.blocks
+    ]
+    return EditorState(
+        blocks=blocks,
+        headlines_digest=post.get("headlines-digest", ""),
+        headlines_version=_version(post, "headlines-version") or 0,
+        snapshot_exclude=post.get("snapshot_exclude", ""),
+        snapshot_loaded=post.get("snapshot_exclude-loaded", ""),
+    )
+
+
+def _posted_edit(post: QueryDict, lang: str, specs: tuple[HeadlineSpec, ...]) -> ReportEdit:
+    """What the form asks to save; a part shown in conflict is saved as the user chose."""
+    blocks = []
+    for key in NarrativeBlock.Key.values:
+        loaded_text = post.get(f"narrative-{key}-loaded")
+        choice = post.get(f"narrative-{key}-choice")
+        if choice == THEIRS:
+            continue
+        blocks.append(
+            BlockEdit(
+                key=key,
+                text=post.get(f"narrative-{key}", ""),
+                loaded_text=loaded_text,
+                loaded_version=_version(post, f"narrative-{key}-version"),
+            )
+        )
+    headlines = None
+    if post.get("headlines-choice") != THEIRS:
+        headlines = HeadlinesEdit(
+            specs=specs,
+            loaded_digest=post.get("headlines-digest", ""),
+            loaded_version=_version(post, "headlines-version"),
+        )
+    snapshot = None
+    if post.get("snapshot_exclude-choice") != THEIRS:
+        loaded = post.get("snapshot_exclude-loaded")
+        snapshot = SnapshotEdit(
+            capabilities=_codes(post.get("snapshot_exclude", "")),
+            loaded=_codes(loaded) if loaded is not None else None,
+        )
+    return ReportEdit(lang=lang, blocks=tuple(blocks), headlines=headlines, snapshot=snapshot)
+
+
+def _unchosen(post: QueryDict) -> list[str]:
+    """Parts shown in conflict for which the user chose neither text."""
+    names = [f"narrative-{key}" for key in NarrativeBlock.Key.values]
+    return [
+        name
+        for name in [*names, "headlines", "snapshot_exclude"]
+        if post.get(f"{name}-conflict") and post.get(f"{name}-choice") not in (MINE, THEIRS)
+    ]
+
+
+def _show_conflicts(
+    state: EditorState, conflicts: list[Any], round_: Round, lang: str
+) -> EditorState:
+    """Mark each conflicting part and rebase it on the current version, so that saving again
+    saves the user's choice; the other parts keep what they were loaded with."""
+    by_key = {c.key: c for c in conflicts if isinstance(c, StaleText)}
+    for block in state.blocks:
+        conflict = by_key.get(block.key)
+        if conflict is not None:
+            block.conflict = conflict
+            block.loaded = conflict.text
+            block.version = conflict.version
+    for conflict in conflicts:
+        if isinstance(conflict, StaleHeadlines):
+            state.headlines_conflict = conflict
+            state.theirs_headlines = editor_headlines(round_, lang)
+            state.headlines_digest = headlines_digest(state.theirs_headlines, lang)
+            state.headlines_version = conflict.version
+        elif isinstance(conflict, StaleSnapshotExclude):
+            state.snapshot_conflict = conflict
+            state.snapshot_loaded = ", ".join(conflict.current)
+    return state
+
+
+def _current_conflicts(round_: Round, lang: str, parts: list[str]) -> list[Any]:
+    """The conflicts of ``parts`` as they stand now, to show them again."""
+    conflicts: list[Any] = []
+    stored = {block.key: block for block in NarrativeBlock.objects.filter(round=round_)}
+    for part in parts:
+        key = part.removeprefix("narrative-")
+        if key in NarrativeBlock.Key.values:
+            block = stored.get(key) or NarrativeBlock(round=round_, key=key)
+            conflicts.append(StaleText(block, lang, block.version))
+        elif part == "headlines":
+            version = _stored_state(round_, lang).headlines_version
+            conflicts.append(StaleHeadlines(version, version))
+        else:
+            current = current_snapshot_exclude(round_)
+            conflicts.append(StaleSnapshotExclude(current, current))
+    return conflicts
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
-    """Analysts choose the headlines and write the narrative blocks (one language at a time)."""
+    """Analysts choose the headlines and write the narrative blocks (one language at a time).
+
+    The form carries what each part was loaded with; saving writes only what the user changed,
+    and a part someone else saved meanwhile comes back as a conflict showing both versions."""
     round_ = get_round_for_user(request.user, code, manage=True)
     lang = _lang(request)
-    blocks = {
-        block.key: text(block.text, lang) for block in NarrativeBlock.objects.filter(round=round_)
-    }
-    formset = HeadlineFormSet(request.POST or None, initial=_initial(round_.code, lang))
-    if request.method == "POST" and formset.is_valid():
-        specs = [
-            HeadlineSpec(
-                key=row["key"],
-                domain=row["domain"],
-                question=row["question"],
-                counts_as=tuple(c for c in row["counts_as"].split("|") if c),
-                population=row["population"],
-                subject={lang: row["subject"]} if row["subject"] else {},
-                statement={lang: row["statement"]},
-                callout=row["callout"],
-            )
-            for row in formset.cleaned_data
-            if row and not row.get("DELETE")
-        ]
-        try:
-            # Headlines and narrative are one save: either both are stored or neither.
-            with transaction.atomic():
-                set_headlines(round_, specs, acting_user=request.user)
-                excluded = request.POST.get("snapshot_exclude", "")
-                set_snapshot_exclude(
-                    round_,
-                    [code.strip() for code in excluded.split(",") if code.strip()],
-                    acting_user=request.user,
-                )
-                for key in NarrativeBlock.Key.values:
-                    save_narrative(
-                        round_,
-                        key,
-                        request.POST.get(f"narrative-{key}", "").strip(),
-                        lang=lang,
-                        acting_user=request.user,
-                    )
-        except MnrError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Report settings saved.")
-            return redirect(f"{request.path}?lang={lang}")
+    if request.method != "POST":
+        state = _stored_state(round_, lang)
+        initial = _headline_rows(editor_headlines(round_, lang), lang)
+        return _editor_page(request, round_, lang, state, HeadlineFormSet(initial=initial))
+    formset = HeadlineFormSet(request.POST)
+    state = _posted_state(round_, lang, request.POST)
+    unchosen = _unchosen(request.POST)
+    if unchosen:
+        messages.error(request, "Nothing was saved: choose which text to keep where marked.")
+        conflicts = _current_conflicts(round_, lang, unchosen)
+        return _editor_page(
+            request, round_, lang, _show_conflicts(state, conflicts, round_, lang), formset
+        )
+    if not formset.is_valid():
+        messages.error(request, "Nothing was saved: correct the headline rows marked below.")
+        return _editor_page(request, round_, lang, state, formset)
+    edit = _posted_edit(request.POST, lang, _specs_from(formset, lang))
+    try:
+        saved = save_report_edit(round_, edit, acting_user=request.user)
+    except ReportConflicts as refused:
+        messages.error(
+            request,
+            "Nothing was saved: someone else changed the parts marked below while you were "
+            "editing. Both versions are shown; choose one for each and save again.",
+        )
+        return _editor_page(
+            request,
+            round_,
+            lang,
+            _show_conflicts(state, refused.conflicts, round_, lang),
+            formset,
+        )
+    except MnrError as error:
+        messages.error(request, f"Nothing was saved: {error}")
+        return _editor_page(request, round_, lang, state, formset)
+    labels = dict(NarrativeBlock.Key.choices)
+    names = {"headlines": "headlines", "snapshot_exclude": "snapshot exclusions"}
+    if saved:
+        changed = ", ".join(str(labels.get(part, names.get(part, part))) for part in saved)
+        messages.success(request, f"Saved: {changed}.")
+    else:
+        messages.info(request, "Nothing had changed; nothing was saved.")
+    return redirect(f"{request.path}?lang={lang}")
+
+
+def _editor_page(
+    request: HttpRequest, round_: Round, lang: str, state: EditorState, formset: Any
+) -> HttpResponse:
     return render(
         request,
         "web/report_edit.html",
         {
             "round": round_,
-            "snapshot_exclude": ", ".join(snapshot_exclusions(round_)),
-            "formset": formset,
             "lang": lang,
             "languages": LANGUAGES,
-            "blocks": [
-                (key, label, blocks.get(key, "")) for key, label in NarrativeBlock.Key.choices
-            ],
+            "state": state,
+            "formset": formset,
+            "theirs_rows": _headline_rows(state.theirs_headlines or [], lang),
+            "MINE": MINE,
+            "THEIRS": THEIRS,
         },
     )
