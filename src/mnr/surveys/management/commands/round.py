@@ -9,6 +9,7 @@ from mnr.commands import MnrCommand
 from mnr.surveys import actions
 from mnr.surveys.lookups import round_by_code
 from mnr.surveys.models import Round
+from mnr.surveys.summary import round_summary
 
 
 def _codes(value: str) -> list[str]:
@@ -51,6 +52,13 @@ class Command(MnrCommand):
         sub.add_parser("list", help="list rounds")
         show = sub.add_parser("show", help="a round's settings and participants")
         show.add_argument("code")
+        show.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            dest="output_format",
+            help="json: the settings, and participants with income group and region",
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -94,6 +102,8 @@ class Command(MnrCommand):
                     f"{round_.code:<20} {round_.status:<10} {round_.instrument.code:<24} "
                     f"{count:>4} jurisdictions  {round_.title}"
                 )
+        elif options["output_format"] == "json":
+            self.write_json(round_summary(round_by_code(options["code"])))
         else:
             self._show(round_by_code(options["code"]))
 
