@@ -9,12 +9,25 @@ from __future__ import annotations
 import os
 import sys
 
+# The exit status of a program stopped by SIGPIPE, as shells report it (128 + 13).
+BROKEN_PIPE_STATUS = 141
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mnr.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["mnr", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["mnr", *(sys.argv[1:] if argv is None else argv)])
+        # Output still buffered would meet a closed pipe at exit, outside this handler.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whoever reads the output stopped (``mnr jurisdictions list | head``): stop quietly.
+        # As the Python documentation advises, point stdout at devnull so that the final flush
+        # at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(BROKEN_PIPE_STATUS)
 
 
 if __name__ == "__main__":

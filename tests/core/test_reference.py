@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from tests.hostile import zip_bomb
+from tests.world_bank import CLASS_2006, class_workbook_as_published
 
 from mnr.core.reference import (
     CLASS_SHEET,
@@ -383,45 +384,8 @@ def test_an_economy_given_twice_is_refused(tmp_path: Path) -> None:
 # --- World Bank workbooks as published: historical economies, other code spellings ---------
 
 
-def real_class_workbook(path: Path, *economies: Sequence[object]) -> Path:
-    """A workbook shaped like the World Bank's CLASS.xlsx: its sheet of economies with a title
-    block and an "Other" column, aggregates below the economies, and the other sheets."""
-    header = (
-        "Economy", "Code", "Region", "Income group", "Lending category", "Other (EMU or HIPC)",
-    )
-    economies_sheet = [
-        ("World Bank list of economies (July 2006)",),
-        (),
-        ("", "", "", "", "", ""),
-        (),
-        header,
-        *economies,
-        ("World", "WLD", None, None, None, None),
-        ("Sub-Saharan Africa", "SSF", None, None, None, None),
-        ("High income", "HIC", None, None, None, None),
-        (),
-        ("This table classifies all World Bank member countries.",),
-    ]
-    return write_workbook(
-        path / "CLASS.xlsx",
-        {
-            CLASS_SHEET: economies_sheet,
-            "Groups": [("GroupCode", "GroupName", "CountryCode", "CountryName")],
-            "Notes": [("Notes",)],
-        },
-    )
-
-
-CLASS_2006 = (
-    ("Kenya", "KEN", "Sub-Saharan Africa", "Low income", "IDA", None),
-    ("Serbia and Montenegro", "SCG", "Europe & Central Asia", "Upper middle income", "IBRD", None),
-    ("Sweden", "SWE", "Europe & Central Asia", "High income", None, "EMU"),
-    ("Netherlands Antilles", "ANT", "Latin America & Caribbean", "High income", None, None),
-)
-
-
 def test_a_class_workbook_with_historical_economies_lists_each_of_them(tmp_path: Path) -> None:
-    path = real_class_workbook(tmp_path, *CLASS_2006)
+    path = class_workbook_as_published(tmp_path, *CLASS_2006)
     with pytest.raises(ReferenceDataError) as raised:
         read_world_bank_workbook(path, 2007)
     message = str(raised.value)
@@ -431,7 +395,7 @@ def test_a_class_workbook_with_historical_economies_lists_each_of_them(tmp_path:
 
 
 def test_skip_unknown_reads_the_other_economies_and_names_the_skipped(tmp_path: Path) -> None:
-    path = real_class_workbook(tmp_path, *CLASS_2006)
+    path = class_workbook_as_published(tmp_path, *CLASS_2006)
     reading = read_world_bank_workbook(path, 2007, skip_unknown=True)
     assert classified(reading) == {"KE": "LIC", "SE": "HIC"}
     assert reading.skipped == (
@@ -441,7 +405,7 @@ def test_skip_unknown_reads_the_other_economies_and_names_the_skipped(tmp_path: 
 
 
 def test_skip_unknown_still_refuses_other_problems(tmp_path: Path) -> None:
-    path = real_class_workbook(
+    path = class_workbook_as_published(
         tmp_path, *CLASS_2006, ("Chile", "CHL", "Latin America & Caribbean", "Rich", None, None)
     )
     with pytest.raises(ReferenceDataError, match=r"row 10, column D 'Income group': unknown"):

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from tests.hostile import zip_bomb
+from tests.world_bank import CLASS_2006, class_workbook_as_published
 
 from mnr.core.framework import shipped_edition_paths, shipped_instrument_paths
 from mnr.frameworks.models import Edition, Phase
@@ -194,3 +196,125 @@ def test_administrator_names_a_provisional_phase_from_the_command_line() -> None
     assert out.strip() == "phase 3 of mnr-2016 is now 'Consolidating' (final)"
     shown = json.loads(mnr("framework", "show", "mnr-2016", "--format", "json"))
     assert shown["phases"][2] == {"level": 3, "name": "Consolidating", "provisional": False}
+
+
+# --- Jurisdiction codes as users have them ----------------------------------------------------
+
+
+def test_add_participants_takes_alpha3_numeric_and_non_country_codes() -> None:
+    mnr("round", "create", "codes", "--instrument", "mnr-review-2021")
+    out = mnr("round", "add-participants", "codes", "KEN", "752", "8", "GB-EAW", "XKX", "KE")
+    assert out.strip() == "5 participants added"
+    assert "participants AL GB-EAW KE SE XK" in mnr("round", "show", "codes")
+
+
+def test_add_participants_names_every_unknown_code_and_adds_none() -> None:
+    mnr("round", "create", "codes", "--instrument", "mnr-review-2021")
+    with pytest.raises(CommandError) as raised:
+        mnr("round", "add-participants", "codes", "KE", "SCG", "0404", "YUG")
+    assert str(raised.value).startswith(
+        "round add-participants: unknown jurisdictions 'SCG', '0404', 'YUG'; use an ISO 3166-1 "
+        "alpha-2, alpha-3 or numeric code"
+    )
+    assert not Round.objects.get(code="codes").participations.exists()
+
+
+def test_add_participants_suggests_the_upper_case_code() -> None:
+    mnr("round", "create", "codes", "--instrument", "mnr-review-2021")
+    with pytest.raises(CommandError, match=r"unknown jurisdiction 'ken' \(did you mean 'KEN'\?\)"):
+        mnr("round", "add-participants", "codes", "ken")
+
+
+def test_role_grant_takes_an_alpha3_jurisdiction() -> None:
+    from django.contrib.auth import get_user_model
+
+    from mnr.accounts.models import RoleAssignment
+
+    get_user_model().objects.create_user("focal")
+    mnr("role", "grant", "focal", "focal_point", "--jurisdiction", "KEN")
+    assert RoleAssignment.objects.get(user__username="focal").jurisdiction.code == "KE"
+    with pytest.raises(CommandError, match=r"^--jurisdiction: unknown jurisdiction 'SUN'"):
+        mnr("role", "grant", "focal", "focal_point", "--jurisdiction", "SUN")
+
+
+# --- World Bank workbooks as published --------------------------------------------------------
+
+
+def test_import_income_refuses_a_workbook_with_historical_economies_listing_them(
+    tmp_path: Path,
+) -> None:
+    from mnr.jurisdictions.models import IncomeClassification
+
+    path = class_workbook_as_published(tmp_path, *CLASS_2006)
+    with pytest.raises(CommandError) as raised:
+        mnr("jurisdictions", "import-income", str(path), "--fy", "2007")
+    message = str(raised.value)
+    assert "SCG Serbia and Montenegro (row 7), ANT Netherlands Antilles (row 9)" in message
+    assert "--skip-unknown" in message
+    assert not IncomeClassification.objects.filter(fiscal_year=2007).exists()
+
+
+def test_import_income_skip_unknown_imports_the_rest_and_lists_the_skipped(
+    tmp_path: Path,
+) -> None:
+    from mnr.audit.models import AuditEvent
+    from mnr.jurisdictions.models import IncomeClassification
+
+    path = class_workbook_as_published(tmp_path, *CLASS_2006)
+    out = mnr("jurisdictions", "import-income", str(path), "--fy", "2007", "--skip-unknown")
+    assert out.splitlines() == [
+        "skipped 2 economies the reference data does not know: SCG Serbia and Montenegro "
+        "(row 7), ANT Netherlands Antilles (row 9)",
+        "FY2007: 2 income classifications added or changed",
+    ]
+    stored = IncomeClassification.objects.filter(fiscal_year=2007)
+    assert sorted(stored.values_list("jurisdiction__code", "income_group")) == [
+        ("KE", "LIC"),
+        ("SE", "HIC"),
+    ]
+    event = AuditEvent.objects.filter(verb="income.import").latest("pk")
+    assert event.detail["skipped"] == ["SCG", "ANT"]
+
+
+def test_import_income_refuses_a_zip_bomb_before_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "CLASS.xlsx"
+    path.write_bytes(zip_bomb(20))
+    with pytest.raises(CommandError, match=r"CLASS\.xlsx: part .* refused as a zip bomb"):
+        mnr("jurisdictions", "import-income", str(path), "--fy", "2007")
+
+
+# --- Output pipes ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of an ``mnr`` process on a migrated SQLite database of its own."""
+    folder = tmp_path_factory.mktemp("mnr-data")
+    env = {**os.environ, "MNR_DATA_DIR": str(folder)}
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    subprocess.run([str(MNR), "migrate", "-v", "0"], env=env, check=True, capture_output=True)
+    return env
+
+
+MNR = Path(sys.executable).parent / "mnr"
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["jurisdictions list", "framework show mnr-2016 --format json", "jurisdictions list --fy 2021"],
+)
+def test_a_closed_output_pipe_ends_the_command_quietly(
+    migrated_data_dir: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    errors = tmp_path / "stderr"
+    pipeline = f"'{MNR}' {command} 2>'{errors}' | head -1; echo ${{PIPESTATUS[0]}}"
+    run = subprocess.run(
+        ["bash", "-c", pipeline], env=migrated_data_dir, capture_output=True, text=True, check=True
+    )
+    first_line, status = run.stdout.splitlines()
+    assert first_line.strip()
+    assert "Traceback" not in errors.read_text()
+    assert "BrokenPipeError" not in errors.read_text()
+    assert errors.read_text() == ""
+    assert status in ("0", "141")

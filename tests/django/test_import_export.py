@@ -15,6 +15,7 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
+from tests.hostile import zip_bomb
 
 from mnr.core import interchange
 from mnr.core.interchange import HEADER, AnswerRow
@@ -818,3 +819,247 @@ def test_an_export_of_the_rounds_own_xlsform_imports(review_round: Round, tmp_pa
         )
         asked = review_round.instrument.questions.exclude(channels=["unicef_country_office"])
         assert answers.count() == asked.count() > 60
+
+
+# --- Jurisdiction codes as users have them ----------------------------------------------------
+
+
+def test_alpha3_and_numeric_codes_import_under_the_stored_code(
+    review_round: Round, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "answers.csv",
+        csv_rows(
+            "test-2021,NGA,unicef_country_office,C01.status,no,,",
+            "test-2021,250,government,C01.status,yes,,",
+            "test-2021,8,government,C01.status,partial,,",
+            "test-2021,KEN,government,C01.status,yes,,",
+            "test-2021,XKX,government,C01.status,no,,",
+        ),
+    )
+    output = import_file(path)
+    assert "4 participants added (NG, FR, AL, XK)" in output
+    assert [row[:4] for row in snapshot()] == [
+        ("AL", "government", "C01.status", "partial"),
+        ("FR", "government", "C01.status", "yes"),
+        ("KE", "government", "C01.status", "yes"),
+        ("NG", "unicef_country_office", "C01.status", "no"),
+        ("XK", "government", "C01.status", "no"),
+    ]
+
+
+def test_a_kobo_export_with_alpha3_codes_imports_under_the_stored_code(
+    review_round: Round, tmp_path: Path
+) -> None:
+    kenya = kobo_row("KEN", **{"D1/C01_status": "partial"})
+    nigeria = kobo_row("566", COUNTRY_OFFICE, **{"D1/C01_status": "no"})
+    import_file(write(tmp_path, "kobo.csv", kobo_csv([kenya, nigeria])))
+    assert [row[:4] for row in snapshot()] == [
+        ("KE", "government", "C01.status", "partial"),
+        ("NG", "unicef_country_office", "C01.status", "no"),
+    ]
+
+
+def test_an_unknown_code_is_refused_naming_the_code_row_and_column(
+    answered: Round, tmp_path: Path
+) -> None:
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.csv",
+        csv_rows(GOOD_ROW, "test-2021,SCG,government,C01.status,yes,,"),
+        [
+            "answers.csv: row 3, column jurisdiction: unknown jurisdiction 'SCG'; use an ISO "
+            "3166-1 alpha-2, alpha-3 or numeric code, or a listed non-country code"
+        ],
+    )
+
+
+# --- Input limits and hostile files -----------------------------------------------------------
+
+
+def test_an_answer_over_the_limit_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    long = "a" * 10_001
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.csv",
+        csv_rows(GOOD_ROW, f"test-2021,SE,government,C01.good_practice,{long},,"),
+        [
+            "answers.csv: row 3, column answer: answer is 10001 characters long; at most 10000 "
+            "are allowed"
+        ],
+    )
+
+
+def test_a_comment_over_the_limit_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    long = "c" * 5_001
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.csv",
+        csv_rows(GOOD_ROW, f"test-2021,SE,government,C02.status,yes,{long},"),
+        ["answers.csv: row 3, column comment: comment is 5001 characters long; at most 5000"],
+    )
+
+
+def test_an_evidence_url_over_500_characters_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    url = "https://example.org/" + "u" * 481
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.csv",
+        csv_rows(GOOD_ROW, f"test-2021,SE,government,C02.status,yes,,{url}"),
+        ["answers.csv: row 3, column evidence_url: evidence_url is 501 characters long"],
+    )
+
+
+def test_an_evidence_url_of_500_characters_is_stored(answered: Round, tmp_path: Path) -> None:
+    url = "https://example.org/" + "u" * 480
+    import_file(write(tmp_path, "answers.csv", csv_rows(GOOD_ROW + url)))
+    stored = Answer.objects.get(submission__jurisdiction__code="SE", question__code="C01.status")
+    assert stored.evidence_url == url
+
+
+@pytest.mark.parametrize(
+    ("escaped", "problem"),
+    [("\\u0000", "contains a NUL character"), ("\\ud83d", "contains a lone surrogate")],
+)
+def test_nul_and_lone_surrogates_in_a_json_file_are_refused_and_nothing_written(
+    answered: Round, tmp_path: Path, escaped: str, problem: str
+) -> None:
+    record = {key: "" for key in HEADER} | {
+        "round": "test-2021",
+        "jurisdiction": "SE",
+        "channel": "government",
+        "question": "C01.good_practice",
+        "answer": "MARK",
+    }
+    content = json.dumps([record]).replace("MARK", f"text {escaped}")
+    assert_refused_and_nothing_written(
+        tmp_path, "answers.json", content, [f"answers.json: row 1, column answer: answer {problem}"]
+    )
+
+
+def test_deeply_nested_json_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.json",
+        "[" * 500_000 + "]" * 500_000,
+        ["answers.json: is nested too deeply to be a list of answers"],
+    )
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.xlsx",
+        zip_bomb(50),
+        ["answers.xlsx: part 'xl/worksheets/sheet1.xml' would inflate", "zip bomb"],
+    )
+
+
+def test_a_kobo_zip_bomb_is_refused_and_nothing_written(answered: Round, tmp_path: Path) -> None:
+    assert_refused_and_nothing_written(
+        tmp_path, "kobo.xlsx", zip_bomb(250), ["kobo.xlsx: would uncompress to"], "--format", "kobo"
+    )
+
+
+def test_a_file_that_is_not_a_zip_named_xlsx_is_refused_and_nothing_written(
+    answered: Round, tmp_path: Path
+) -> None:
+    assert_refused_and_nothing_written(
+        tmp_path,
+        "answers.xlsx",
+        b"PK\x03\x04" + bytes(range(256)) * 4,
+        ["answers.xlsx: is not a readable XLSX workbook: it is not a ZIP archive"],
+    )
+
+
+# --- mnr export: the format from the file name ------------------------------------------------
+
+
+EXPORTS = [
+    ("answers", "csv", ()),
+    ("answers", "xlsx", ()),
+    ("answers", "json", ()),
+    ("findings", "csv", ()),
+    ("findings", "xlsx", ()),
+    ("findings", "json", ()),
+    ("dataset", "sav", ()),
+    ("dataset", "dta", ()),
+    ("dataset", "csv", ()),
+    ("xlsform", "xlsx", ("--channel", "government")),
+]
+
+
+def format_of(content: bytes) -> str:
+    """What a file holds, told from its content alone."""
+    import zipfile
+
+    if content.startswith(b"PK\x03\x04"):
+        assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+        return "xlsx"
+    if content.startswith(b"$FL2"):
+        return "sav"
+    if content.startswith(b"<stata_dta>"):
+        return "dta"
+    text = content.decode("utf-8")
+    if text.startswith("["):
+        json.loads(text)
+        return "json"
+    assert len(next(csv.reader(io.StringIO(text)))) > 3
+    return "csv"
+
+
+@pytest.mark.parametrize(("what", "fmt", "extra"), EXPORTS)
+def test_every_export_takes_its_format_from_the_output_name(
+    answered: Round, tmp_path: Path, what: str, fmt: str, extra: tuple[str, ...]
+) -> None:
+    named = tmp_path / f"out.{fmt.upper() if fmt == 'csv' else fmt}"
+    given = tmp_path / f"given.{fmt}"
+    mnr("export", what, "--round", "test-2021", *extra, "-o", str(named))
+    mnr("export", what, "--round", "test-2021", *extra, "--format", fmt, "-o", str(given))
+    assert format_of(named.read_bytes()) == format_of(given.read_bytes()) == fmt
+
+
+@pytest.mark.parametrize(("what", "fmt", "extra"), EXPORTS)
+def test_every_export_refuses_an_extension_it_cannot_write(
+    answered: Round, tmp_path: Path, what: str, fmt: str, extra: tuple[str, ...]
+) -> None:
+    output = tmp_path / "out.txt"
+    with pytest.raises(CommandError) as raised:
+        mnr("export", what, "--round", "test-2021", *extra, "-o", str(output))
+    message = str(raised.value)
+    assert f"cannot tell the format of the {what} export from the file name 'out.txt'" in message
+    assert f".{fmt}" in message and "--format" in message
+    assert not output.exists()
+
+
+def test_an_export_named_for_another_format_than_given_is_refused(
+    answered: Round, tmp_path: Path
+) -> None:
+    output = tmp_path / "answers.xlsx"
+    with pytest.raises(CommandError, match=r"answers\.xlsx is named \.xlsx but --format is csv"):
+        mnr("export", "answers", "--round", "test-2021", "--format", "csv", "-o", str(output))
+    assert not output.exists()
+
+
+def test_an_export_to_stdout_without_format_says_to_choose_one(answered: Round) -> None:
+    with pytest.raises(CommandError, match=r"--format csv\|xlsx\|json"):
+        mnr("export", "answers", "--round", "test-2021")
+
+
+def test_the_readme_xlsform_command_works_as_written(answered: Round, tmp_path: Path) -> None:
+    output = tmp_path / "form.xlsx"
+    mnr("export", "xlsform", "--round", "test-2021", "--channel", "government", "-o", str(output))
+    from openpyxl import load_workbook
+
+    assert {"survey", "choices", "settings"} <= set(load_workbook(output).sheetnames)

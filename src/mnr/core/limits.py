@@ -12,6 +12,10 @@ MAX_COMMENT_LENGTH = 5_000
 """Characters in one comment (a respondent's note or a reviewer's comment)."""
 MAX_URL_LENGTH = 500
 """Characters in one evidence address."""
+MAX_SAVE_BYTES = 2 * 1024 * 1024
+"""Bytes in one request to the web form's JSON save endpoint (2 MiB). The page sends one
+answer at a time, or on leaving the changes it still holds: far less than this. (Django itself
+refuses request bodies over 2.5 MB.)"""
 
 LIMITS: dict[str, int] = {
     "value": MAX_ANSWER_LENGTH,

@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -85,3 +86,32 @@ def get_exporter(exporter_id: str) -> type[Exporter]:
     if exporter_id not in available:
         raise unknown("export", exporter_id, available)
     return available[exporter_id]
+
+
+def choose_format(exporter: type[Exporter], given: str | None, output: PurePath | None) -> str:
+    """The format to write: ``given`` (``--format``), else the output file's extension
+    (``-o form.xlsx`` → ``xlsx``), else the exporter's only format.
+
+    A name whose extension is another format than the one given is refused, so that a file
+    named ``.xlsx`` never holds CSV."""
+    formats = exporter.formats
+    listed = "|".join(formats)
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    known = {name for other in exporters().values() for name in other.formats}
+    if given is not None:
+        if suffix in known and suffix != given:
+            raise MnrError(
+                f"{output} is named .{suffix} but --format is {given}: name the file "
+                f".{given}, or leave --format out to write {suffix}"
+            )
+        return given
+    if output is None:
+        if len(formats) == 1:
+            return formats[0]
+        raise MnrError(f"choose the format of the {exporter.id} export with --format {listed}")
+    if suffix in formats:
+        return suffix
+    raise MnrError(
+        f"cannot tell the format of the {exporter.id} export from the file name {output.name!r}"
+        f": name it .{' or .'.join(formats)}, or give --format {listed}"
+    )

@@ -261,16 +261,32 @@ def _section_or_404(questionnaire: Questionnaire, code: str) -> Section:
 
 
 def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
+    """The answers of a save request; MnrError (a 400) for anything else, named by its path.
+
+    JSON can spell text that is not Unicode (``"\\ud800"``) or holds NUL (``"\\u0000"``); such
+    text is refused here, before it reaches the database."""
+    # Imported here: only this function of the module reads the limits.
+    from mnr.core.limits import MAX_SAVE_BYTES, text_problem
+
     shape = 'send {"answers": {"<question code>": {"value": "...", "comment": "..."}}}'
+    if len(body) > MAX_SAVE_BYTES:
+        raise MnrError(
+            f"the request body is {len(body):,} bytes; at most {MAX_SAVE_BYTES:,} are accepted "
+            "at once: save fewer answers per request"
+        )
     try:
         data = json.loads(body)
     except ValueError as error:
         raise MnrError(f"the request body is not JSON ({error}); {shape}") from error
+    except RecursionError as error:
+        raise MnrError(f"the request body is nested too deeply; {shape}") from error
     answers = data.get("answers") if isinstance(data, dict) else None
     if not isinstance(answers, dict):
         raise MnrError(f"no answers in the request; {shape}")
     given = {}
     for code, fields in answers.items():
+        if problem := text_problem("question", code):
+            raise MnrError(f"answers: a question code is refused: {problem}")
         if not isinstance(fields, dict):
             raise MnrError(f"answers.{code} must be an object; {shape}")
         if unknown := sorted(set(fields) - set(_FIELDS)):
@@ -281,6 +297,8 @@ def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
         for name in ("value", "comment", "evidence_url"):
             if name in fields and not isinstance(fields[name], str):
                 raise MnrError(f"answers.{code}.{name} must be text")
+            if name in fields and (problem := text_problem(name, fields[name])):
+                raise MnrError(f"answers.{code}.{name}: {problem}")
         if "publishable" in fields and not isinstance(fields["publishable"], bool):
             raise MnrError(f"answers.{code}.publishable must be true or false")
         given[code] = AnswerInput(**fields)

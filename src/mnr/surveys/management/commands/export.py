@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.exporters.base import exporters, get_exporter
+from mnr.exporters.base import choose_format, exporters, get_exporter
 from mnr.surveys.lookups import round_by_code
 
 
@@ -21,15 +21,20 @@ class Command(MnrCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", help="what to export: " + ", ".join(exporters()))
         parser.add_argument("--round", required=True, dest="round_code")
-        parser.add_argument("--format", required=True, dest="file_format")
+        parser.add_argument(
+            "--format",
+            dest="file_format",
+            help="default: from the output file's extension (-o answers.csv)",
+        )
         parser.add_argument("--channel", help="channel (for questionnaire exports)")
         parser.add_argument("--lang", type=_languages, default=["en"], help="e.g. en,fr,es")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
     def run(self, *args: Any, **options: Any) -> None:
-        exporter = get_exporter(options["what"])(
+        exporter_class = get_exporter(options["what"])
+        exporter = exporter_class(
             round_by_code(options["round_code"]),
-            format=options["file_format"],
+            format=choose_format(exporter_class, options["file_format"], options["output"]),
             channel=options["channel"],
             languages=options["lang"],
         )

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
+from mnr.jurisdictions import codes
 from mnr.surveys import actions
 from mnr.surveys.lookups import round_by_code
 from mnr.surveys.models import Round
@@ -34,7 +35,12 @@ class Command(MnrCommand):
         create.add_argument("--income-fy", type=int, default=2021, dest="income_fy")
         add = sub.add_parser("add-participants", help="make jurisdictions participants")
         add.add_argument("code")
-        add.add_argument("jurisdictions", nargs="+", help="jurisdiction codes (e.g. KE SE GB-EAW)")
+        add.add_argument(
+            "jurisdictions",
+            nargs="+",
+            help="jurisdiction codes: ISO 3166-1 alpha-2, alpha-3 or numeric, or a non-country "
+            "code (e.g. KE SWE 826 GB-EAW)",
+        )
         status = sub.add_parser("status", help="open, close or publish a round")
         status.add_argument("code")
         status.add_argument("status", choices=Round.Status.values)
@@ -77,7 +83,8 @@ class Command(MnrCommand):
             )
         elif action == "add-participants":
             added = actions.add_participants(
-                round_by_code(options["code"]), options["jurisdictions"]
+                round_by_code(options["code"]),
+                codes.resolve_all(options["jurisdictions"], where="round add-participants"),
             )
             self.stdout.write(f"{len(added)} participants added")
         elif action == "status":
