@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from mnr.errors import MnrError
 from mnr.frameworks.models import Capability, Edition, Instrument, InstrumentQuestion, Phase
+from mnr.jurisdictions import codes
 from mnr.jurisdictions.classification import income_groups, region_of
 from mnr.jurisdictions.models import Jurisdiction
 
@@ -55,3 +57,30 @@ def test_england_and_wales_takes_the_united_kingdoms_income_group() -> None:
 def test_fy2021_income_groups_are_loaded_for_known_countries() -> None:
     countries = Jurisdiction.objects.filter(code__in=["SE", "KE", "BR", "NP"])
     assert income_groups(countries, 2021) == {"SE": "HIC", "KE": "LMC", "BR": "UMC", "NP": "LMC"}
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("KE", "KE"), ("KEN", "KE"), ("404", "KE"), ("8", "AL"), ("008", "AL"), ("826", "GB"),
+     ("XK", "XK"), ("XKX", "XK"), ("GB-EAW", "GB-EAW"), (" SWE ", "SE")],
+)
+def test_every_loaded_jurisdiction_resolves_from_its_codes(given: str, stored: str) -> None:
+    assert codes.resolve(given, where="test") == stored
+
+
+def test_every_alpha3_and_numeric_code_of_the_reference_data_resolves() -> None:
+    rows = Jurisdiction.objects.exclude(kind=Jurisdiction.Kind.NON_COUNTRY).values_list(
+        "code", "alpha3", "numeric"
+    )
+    spellings = {spelling: code for code, *others in rows for spelling in others if spelling}
+    assert len(spellings) > 2 * 249
+    assert codes.resolve_all(spellings, where="test") == list(dict.fromkeys(spellings.values()))
+
+
+def test_an_unknown_code_names_itself_and_where_it_came_from() -> None:
+    with pytest.raises(MnrError) as raised:
+        codes.resolve("ANT", where="answers.csv: row 4")
+    assert str(raised.value) == (
+        "answers.csv: row 4: unknown jurisdiction 'ANT'; use an ISO 3166-1 alpha-2, alpha-3 or "
+        "numeric code, or a listed non-country code; mnr jurisdictions list shows the codes"
+    )
