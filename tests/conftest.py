@@ -58,3 +58,20 @@ def personas(make_user: Any, review_round: Any) -> dict[str, Any]:
         "other_focal_point": make_user("focal-se", "focal_point", "SE"),
         "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture
+def published_review_round(review_round: Any) -> Any:
+    """``review_round`` with one answer from each participant, validated and published."""
+    from tests.publishing import validate_and_publish
+
+    from mnr.jurisdictions.models import Jurisdiction
+    from mnr.surveys.actions import AnswerInput, open_submission, save_answers
+
+    for code, value in (("KE", "yes"), ("SE", "partial"), ("GB-EAW", "no")):
+        place = Jurisdiction.objects.get(code=code)
+        submission = open_submission(review_round, place, "government")
+        save_answers(submission, {"C11.status": AnswerInput(value=value)}, source="test")
+    validate_and_publish(review_round)
+    review_round.refresh_from_db()
+    return review_round

@@ -63,12 +63,18 @@ def test_reviewer_can_read_but_not_answer(
 
 
 def test_anonymous_visitors_see_only_published_rounds(
-    personas: dict[str, Any], review_round: Round
+    personas: dict[str, Any], review_round: Round, request: pytest.FixtureRequest
 ) -> None:
     with pytest.raises(Http404):
         get_round_for_user(personas["anonymous"], review_round.code)
+    # The status alone publishes nothing: a publication does.
     review_round.status = Round.Status.PUBLISHED
     review_round.save()
+    with pytest.raises(Http404):
+        get_round_for_user(personas["anonymous"], review_round.code)
+    review_round.status = Round.Status.DRAFT
+    review_round.save()
+    request.getfixturevalue("published_review_round")
     assert get_round_for_user(personas["anonymous"], review_round.code) == review_round
     assert not can_see_jurisdiction_data(personas["anonymous"], review_round)
 

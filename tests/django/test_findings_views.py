@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.publishing import validate_and_publish
 
 from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.surveys import actions
@@ -47,8 +48,7 @@ def synthetic_round(code: str, size: int, *, low_income: int = 2) -> Round:
 
 
 def publish(round_: Round) -> Round:
-    round_.status = Round.Status.PUBLISHED
-    round_.save()
+    validate_and_publish(round_)
     return round_
 
 
@@ -70,7 +70,7 @@ def test_anonymous_visitor_sees_small_groups_suppressed() -> None:
     round_ = publish(synthetic_round("pub", 12, low_income=2))
     response = Client().get(reverse("round-findings", args=[round_.code]), {"by": "income"})
     html = response.content.decode()
-    assert "Suppressed: fewer than 3 jurisdictions" in html
+    assert "Suppressed: fewer than 3 jurisdictions answered" in html
     assert "Place 1" not in html and "ZPUB" not in html
 
 
@@ -95,11 +95,28 @@ def test_focal_point_of_another_jurisdiction_gets_suppressed_breakdowns(make_use
     client = Client()
     client.force_login(focal_point)
     html = client.get(reverse("round-findings", args=[round_.code]), {"by": "income"}).content
-    assert b"Suppressed: fewer than 3 jurisdictions" in html
+    assert b"Suppressed: fewer than 3 jurisdictions other than yours answered" in html
+
+
+def test_focal_point_of_a_round_of_two_cannot_learn_the_other_answer(make_user: Any) -> None:
+    round_ = synthetic_round("two", 2, low_income=0)
+    place = round_.participations.first().jurisdiction
+    focal_point = make_user("fp-two", "focal_point", place.code)
+    client = Client()
+    client.force_login(focal_point)
+    html = client.get(reverse("round-findings", args=[round_.code])).content.decode()
+    assert "of 2)" not in html and "of 1)" not in html
+    assert "other than yours answered" in html
+
+
+def test_public_output_of_an_unpublished_round_says_how_to_publish() -> None:
+    round_ = synthetic_round("unpub", 12)
+    with pytest.raises(Exception, match=r"has not been published.*mnr publish --round unpub"):
+        call_command("findings", "--round", round_.code, "--public")
 
 
 def test_cli_public_flag_suppresses_small_cells() -> None:
-    round_ = synthetic_round("cli", 12, low_income=2)
+    round_ = publish(synthetic_round("cli", 12, low_income=2))
     out = StringIO()
     call_command(
         "findings",

@@ -48,12 +48,11 @@ def test_round_pages_of_an_unpublished_round(
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_round_pages_of_a_published_round_are_open_to_everyone(
-    personas: dict[str, Any], review_round: Round, persona: str
+    personas: dict[str, Any], published_review_round: Round, persona: str
 ) -> None:
-    review_round.status = Round.Status.PUBLISHED
-    review_round.save()
     for name in ("round", "round-findings"):
-        assert get(personas, persona, reverse(name, args=[review_round.code])).status_code == 200
+        url = reverse(name, args=[published_review_round.code])
+        assert get(personas, persona, url).status_code == 200
 
 
 def test_home_lists_only_rounds_the_visitor_may_open(

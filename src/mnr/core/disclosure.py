@@ -581,6 +581,8 @@ class _QuestionProblem:
 
     def _forced_target(self) -> _Forced | None:
         """A withheld unit or figure the shown ones force to one value (check (b)), if any."""
+        if self.n_atoms == 0:
+            return None  # the viewer knows every answer there is: nothing left to protect
         model = self._model()
         for index, unit in enumerate(self.units):
             if unit.shown or unit.checked or not unit.unknown:

@@ -3,6 +3,7 @@ whatever the number of jurisdictions and answers."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,21 +53,30 @@ def participants(round_: Round) -> tuple[Participant, ...]:
     return tuple(Participant(j.code, groups[j.code], region_of(j)) for j in jurisdictions)
 
 
-def answers_frame(round_: Round, question_codes: set[str]) -> pd.DataFrame:
-    rows = Answer.objects.filter(
-        submission__round=round_, question__code__in=question_codes
-    ).values_list(
+def answers_frame(
+    round_: Round, question_codes: set[str], statuses: Collection[str] | None = None
+) -> pd.DataFrame:
+    """The recorded answers, optionally only of submissions in ``statuses``."""
+    answers = Answer.objects.filter(submission__round=round_, question__code__in=question_codes)
+    if statuses is not None:
+        answers = answers.filter(submission__status__in=list(statuses))
+    rows = answers.values_list(
         "submission__jurisdiction__code", "submission__channel", "question__code", "value"
     )
     # An empty value is a blank answer to the counting rules, as None is.
     return pd.DataFrame.from_records(list(rows), columns=list(ANSWER_COLUMNS))
 
 
-def round_data(round_: Round, questions: RoundQuestions | None = None) -> RoundData:
+def round_data(
+    round_: Round,
+    questions: RoundQuestions | None = None,
+    statuses: Collection[str] | None = None,
+) -> RoundData:
+    """The live round: every recorded answer, or those of submissions in ``statuses``."""
     questions = questions or round_questions(round_)
     return RoundData(
         questions=questions.specs,
         participants=participants(round_),
         channels=tuple(round_.channels),
-        answers=answers_frame(round_, {spec.id for spec in questions.specs}),
+        answers=answers_frame(round_, {spec.id for spec in questions.specs}, statuses),
     )

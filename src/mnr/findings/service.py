@@ -13,7 +13,7 @@ Who sees what:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from mnr.accounts.permissions import assignments
@@ -75,9 +75,12 @@ def round_findings(
     lang: str = "en",
     questions: RoundQuestions | None = None,
     data: RoundData | None = None,
+    statuses: Collection[str] | None = None,
 ) -> list[Finding]:
     """Findings for ``by`` (or several ``breakdowns`` at once) in question order, as the user
     may see them. ``public`` output of a round that was never published is an MnrError.
+    ``statuses`` limits the live round to submissions in those statuses (who reads the
+    publication reads its validated submissions anyway).
 
     A caller that also needs the round's questions or live answers passes them, so they are
     read once."""
@@ -87,7 +90,7 @@ def round_findings(
     questions = questions or round_questions(round_)
     publication: Publication | None
     if reads_live(user, round_, public):
-        results = compute_breakdowns(data or round_data(round_, questions), wanted)
+        results = compute_breakdowns(data or round_data(round_, questions, statuses), wanted)
     else:
         anonymous = public or user is None or not user.is_authenticated
         publication = require_publication(round_) if anonymous else latest_publication(round_)

@@ -108,7 +108,8 @@ def publish(
     round_: Round, *, note: str = "", acting_user: Any = None, source: str = "web"
 ) -> Publication:
     """Freeze :func:`current_content` as the round's next publication and mark the round
-    published. Submissions that are not validated are left out and listed in the note."""
+    published. Submissions that are not validated are left out and listed in the publication's
+    note (:attr:`Publication.full_note`)."""
     if acting_user is not None and not can_manage_round(acting_user, round_):
         raise PermissionDenied("Only analysts of this round publish it.")
     round_ = Round.objects.select_for_update().select_related("instrument").get(pk=round_.pk)
@@ -122,7 +123,7 @@ def publish(
     publication = Publication.objects.create(
         round=round_,
         number=(previous.number + 1) if previous else 1,
-        note=_note(note, content.left_out),
+        note=note.strip(),
         created_by=acting_user
         if acting_user is not None and acting_user.is_authenticated
         else None,
@@ -284,13 +285,6 @@ def _quotes(
             }
         )
     return quotes
-
-
-def _note(note: str, left_out: list[dict[str, Any]]) -> str:
-    if not left_out:
-        return note.strip()
-    listed = ", ".join(f"{s['jurisdiction']} {s['channel']} ({s['status']})" for s in left_out)
-    return (f"{note.strip()}\n\n" if note.strip() else "") + f"Left out, not validated: {listed}."
 
 
 def changes_between(previous: Protection, current: Protection) -> list[dict[str, Any]]:

@@ -61,6 +61,18 @@ class Publication(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise MnrError(f"{self}: a publication is never deleted")
 
+    @property
+    def full_note(self) -> str:
+        """The analyst's note and the submissions left out; for those who may see which
+        jurisdiction's submission was not validated (never the public)."""
+        if not self.left_out:
+            return self.note
+        listed = ", ".join(
+            f"{s['jurisdiction']} {s['channel']} ({s['status']})" for s in self.left_out
+        )
+        left_out = f"Left out, not validated: {listed}."
+        return f"{self.note}\n\n{left_out}" if self.note else left_out
+
     def protection_of(self) -> Protection:
         """The stored findings and disclosure decisions, read once per object."""
         cached: Protection | None = getattr(self, "_protection", None)

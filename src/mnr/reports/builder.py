@@ -107,7 +107,7 @@ class ReportContext:
     region_mix: list[CountRow]
     key_figures: list[FigureRow]
     domains: list[DomainSection]
-    snapshot_chart: RenderedChart
+    snapshot_chart: RenderedChart | None
     snapshot_rows: list[tuple[str, str, SnapshotRow]]
     snapshot_excluded: list[str]
     narrative: dict[str, list[str]]
@@ -313,7 +313,8 @@ class Snapshot:
     rows: list[SnapshotRow]
     labels: list[charts.CapabilityLabel]
     excluded: list[str]
-    chart: charts.Chart
+    # None when every capability's total is withheld (a round too small to show anything).
+    chart: charts.Chart | None
 
 
 def _domains(round_: Round) -> list[Domain]:
@@ -348,7 +349,8 @@ def round_snapshot(
     ]
     rows = snapshot_rows(totals, capability_questions(round_), exclude=excluded)
     shown = [label for label in labels if label.id not in excluded]
-    return Snapshot(rows, labels, excluded, charts.snapshot_chart(rows, shown, lang))
+    chart = charts.snapshot_chart(rows, shown, lang) if rows else None
+    return Snapshot(rows, labels, excluded, chart)
 
 
 def build_report(
@@ -440,7 +442,7 @@ def build_report(
         region_mix=_mix([p.region for p in participants], [], t),
         key_figures=[f for f in figures if not f.domain],
         domains=sections,
-        snapshot_chart=_render(shot.chart),
+        snapshot_chart=_render(shot.chart) if shot.chart else None,
         snapshot_rows=[(row.capability, names.get(row.capability, ""), row) for row in shot.rows],
         snapshot_excluded=excluded_names,
         narrative=narrative,

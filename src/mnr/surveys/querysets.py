@@ -18,13 +18,13 @@ class RoundQuerySet(models.QuerySet["Round"]):
     def visible_to(self, user: Any) -> RoundQuerySet:
         """Rounds a user may open: all for administrators; for others, rounds their assignments
         name or in which a jurisdiction they are assigned to takes part; anonymous visitors see
-        published rounds only (and only their aggregates)."""
+        rounds that have a publication (and only its aggregates)."""
         if is_administrator(user):
             return self.all()
-        published = Q(status="published")
+        published = Q(publications__isnull=False)
         mine = assignments(user)
         if not mine:
-            return self.filter(published)
+            return self.filter(published).distinct()
         condition = published
         for a in mine:
             if a.round_id is None and a.jurisdiction_id is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django import forms
 from mnr.core.charts import vega_embed_bundle
 from mnr.errors import MnrError
+from mnr.publications.reading import latest_publication
 from mnr.reports.actions import (
     BlockEdit,
     HeadlinesEdit,
@@ -31,11 +32,11 @@ from mnr.reports.actions import (
     headlines_digest,
     save_report_edit,
 )
-from mnr.reports.builder import build_report
+from mnr.reports.builder import ReportContext, build_report
 from mnr.reports.models import NarrativeBlock, ReportSettings
 from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
-from mnr.surveys.access import get_round_for_user
+from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round
 
 
@@ -44,16 +45,31 @@ def _lang(request: HttpRequest) -> str:
     return wanted if wanted in LANGUAGES else "en"
 
 
+def _report(request: HttpRequest, code: str) -> tuple[Round, str, ReportContext]:
+    """The latest publication's report; analysts of the round may ask for the preview of what
+    publishing now would freeze (``?preview=1``), and get it while nothing is published."""
+    round_ = get_round_for_user(request.user, code)
+    lang = _lang(request)
+    manager = can_manage_round(request.user, round_)
+    published = latest_publication(round_) is not None
+    preview = manager and (request.GET.get("preview") == "1" or not published)
+    if not preview and not published:
+        raise Http404(f"Round {round_.code} has not been published yet.")
+    try:
+        return round_, lang, build_report(round_, lang, preview=preview)
+    except MnrError as error:
+        raise Http404(str(error)) from error
+
+
 def round_report(request: HttpRequest, code: str) -> HttpResponse:
     """The report holds aggregates only, so whoever may open the round may read it."""
-    round_ = get_round_for_user(request.user, code)
-    return HttpResponse(render_html(build_report(round_, _lang(request))))
+    _, _, report = _report(request, code)
+    return HttpResponse(render_html(report))
 
 
 def round_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    round_ = get_round_for_user(request.user, code)
-    lang = _lang(request)
-    response = HttpResponse(render_pdf(build_report(round_, lang)), content_type="application/pdf")
+    round_, lang, report = _report(request, code)
+    response = HttpResponse(render_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{round_.code}-report-{lang}.pdf"'
     return response
 

@@ -11,6 +11,7 @@ urlpatterns = [
         name="framework-phase",
     ),
     path("rounds/<slug:code>/", views.round_detail, name="round"),
+    path("rounds/<slug:code>/publish/", views.round_publish, name="round-publish"),
     path("rounds/<slug:code>/findings/", views.round_findings_page, name="round-findings"),
     path("rounds/<slug:code>/report/", report_views.round_report, name="round-report"),
     path("rounds/<slug:code>/report.pdf", report_views.round_report_pdf, name="round-report-pdf"),

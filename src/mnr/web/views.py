@@ -18,6 +18,8 @@ from mnr.findings.service import reads_live, round_findings
 from mnr.frameworks.actions import rename_phase
 from mnr.frameworks.models import Capability, Edition, Phase
 from mnr.frameworks.presentation import edition_by_code
+from mnr.publications.actions import publish
+from mnr.publications.models import Publication
 from mnr.reports.builder import round_snapshot
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
@@ -59,6 +61,8 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
         .filter(round=round_)
         .select_related("jurisdiction")
     )
+    manager = can_manage_round(request.user, round_)
+    publications = list(Publication.objects.filter(round=round_).select_related("created_by"))
     return render(
         request,
         "web/round.html",
@@ -67,8 +71,29 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "submissions": submissions,
             "participants": round_.participations.count(),
             "jurisdiction_level": can_see_jurisdiction_data(request.user, round_),
+            "can_publish": manager,
+            # The change log and the submissions left out are for the round's analysts: the
+            # public reads the latest publication only.
+            "publications": publications if manager else publications[:1],
         },
     )
+
+
+@login_required
+@require_POST
+def round_publish(request: HttpRequest, code: str) -> HttpResponse:
+    round_ = get_round_for_user(request.user, code, manage=True)
+    try:
+        publication = publish(round_, note=request.POST.get("note", ""), acting_user=request.user)
+    except MnrError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Published as publication {publication.number}; "
+            f"{len(publication.changes)} figures changed since the previous one.",
+        )
+    return redirect("round", code=round_.code)
 
 
 def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -81,9 +106,17 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
     lang = (get_language() or "en").split("-")[0]
     questions = round_questions(round_)
     live = reads_live(request.user, round_, public=False)
+    status = request.GET.get("status") or ""
+    if status not in Submission.Status.values:
+        status = ""
     try:
         findings = round_findings(
-            round_, breakdowns=[None, by], user=request.user, lang=lang, questions=questions
+            round_,
+            breakdowns=[None, by],
+            user=request.user,
+            lang=lang,
+            questions=questions,
+            statuses=[status] if status and live else None,
         )
     except MnrError as error:
         raise Http404(str(error)) from error
@@ -101,9 +134,11 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
             "by": by,
             "breakdowns": BREAKDOWNS,
             "suppressing": not live,
-            "snapshot_spec": snapshot.chart.spec,
+            "status": status,
+            "statuses": Submission.Status.choices if live else [],
+            "snapshot_spec": snapshot.chart.spec if snapshot.chart else None,
             "can_edit_report": can_manage_round(request.user, round_),
-            "snapshot_alt": snapshot.chart.alt_text,
+            "snapshot_alt": snapshot.chart.alt_text if snapshot.chart else "",
         },
     )
 

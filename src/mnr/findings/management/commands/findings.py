@@ -9,8 +9,10 @@ from django.core.management.base import CommandParser
 from mnr.commands import MnrCommand
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.spreadsheet import neutralise
+from mnr.errors import MnrError
 from mnr.findings.service import round_findings
 from mnr.surveys.lookups import round_by_code
+from mnr.surveys.models import Submission
 
 CSV_COLUMNS = (
     "question",
@@ -89,13 +91,25 @@ class Command(MnrCommand):
         parser.add_argument(
             "--public",
             action="store_true",
-            help="apply disclosure control as for an anonymous visitor (small cells suppressed)",
+            help="the round's latest publication, disclosure-controlled, as the public sees it",
+        )
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=Submission.Status.values,
+            help="count only submissions in this status (repeat for several); live round only",
         )
 
     def run(self, *args: Any, **options: Any) -> None:
         round_ = round_by_code(options["round_code"])
+        if options["status"] and options["public"]:
+            raise MnrError("--status is for the live round; --public reads the publication")
         findings = round_findings(
-            round_, by=options["by"], public=options["public"], lang=options["lang"]
+            round_,
+            by=options["by"],
+            public=options["public"],
+            lang=options["lang"],
+            statuses=options["status"],
         )
         output = options["output_format"]
         if output == "json":

@@ -36,4 +36,4 @@ class Command(MnrCommand):
             )
             self.stdout.write(f"  changed: {where}: {change['before']} → {change['after']}")
         if publication.left_out:
-            self.stdout.write(publication.note.splitlines()[-1])
+            self.stdout.write(publication.full_note.splitlines()[-1])
