@@ -168,3 +168,29 @@ def test_an_import_does_not_overwrite_a_change_made_after_it_read_the_answers(
     ):
         imports._write(kenya.round, reading, changes, stored, acting_user=None)
     assert answer(kenya).value == "yes"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("value", "x" * 10_001, "at most 10000"),
+        ("comment", "c" * 5_001, "at most 5000"),
+        ("comment", "bad\x00byte", "NUL character"),
+        ("comment", "half \ud800 pair", "lone surrogate"),
+        ("evidence_url", "https://example.org/" + "a" * 490, "at most 500"),
+    ],
+)
+def test_every_path_through_save_answers_keeps_the_limits(
+    review_round: Any, field: str, value: str, message: str
+) -> None:
+    from mnr.jurisdictions.models import Jurisdiction
+
+    place = Jurisdiction.objects.get(code="KE")
+    submission = actions.open_submission(review_round, place, "government")
+    question = "C11.good_practice" if field == "value" else "C11.status"
+    given = {"value": "yes"} if field != "value" else {}
+    with pytest.raises(MnrError, match=message):
+        actions.save_answers(
+            submission, {question: AnswerInput(**{**given, field: value})}, source="cli"
+        )
+    assert not Answer.objects.filter(submission=submission).exists()

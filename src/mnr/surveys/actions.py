@@ -33,6 +33,7 @@ from django.utils import timezone
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role
 from mnr.audit.record import record_event
+from mnr.core.limits import text_problem
 from mnr.errors import MnrError, unknown
 from mnr.frameworks.models import Channel, Instrument, InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
@@ -282,6 +283,15 @@ def save_answers(
             continue
         if not question.asked_of(submission.channel):
             problems.append(f"question {code} is not asked through channel {submission.channel}")
+        texts = {"value": given.value, "comment": given.comment, "evidence_url": given.evidence_url}
+        limited = [
+            f"{code}: {problem}"
+            for field, value in texts.items()
+            if value is not None and (problem := text_problem(field, value))
+        ]
+        if limited:
+            problems.extend(limited)
+            continue
         if given.value is not None and (problem := check_value(question, given.value)):
             problems.append(problem)
         if given.evidence_url:
