@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import linalg, sparse
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from mnr.core.findings import Finding, RoundData, resolve_answers
@@ -531,7 +531,7 @@ class _Solver:
         # basis of the null space of the constraints over the answers not known a priori.
         free = upper > lower
         self.free = free
-        self.null = linalg.null_space(matrix.toarray()[:, free]) if free.any() else None
+        self.null = _null_space(matrix.toarray()[:, free]) if free.any() else None
 
     def diversify(self) -> None:
         """A few more, different answer sets: they settle most withheld cells at once."""
@@ -605,6 +605,40 @@ def _int(value: Any) -> int:
     if value is None:
         raise ValueError("a shown finding lacks a number")
     return int(value)
+
+
+def _null_space(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A basis of the null space, by Gauss-Jordan elimination with partial pivoting.
+
+    The constraint matrices hold small integers, so elimination is exact enough; unlike an SVD
+    it needs no multi-threaded BLAS, which crawls on a machine whose cores are all busy.
+    """
+    reduced = np.array(matrix, dtype=np.float64)
+    n_rows, n_cols = reduced.shape
+    pivots: list[int] = []
+    row = 0
+    for col in range(n_cols):
+        if row == n_rows:
+            break
+        below = np.abs(reduced[row:, col])
+        best = row + int(below.argmax())
+        if below[best - row] < 1e-9:
+            continue
+        reduced[[row, best]] = reduced[[best, row]]
+        reduced[row] /= reduced[row, col]
+        factors = reduced[:, col].copy()
+        factors[row] = 0.0
+        touched = np.flatnonzero(np.abs(factors) > 1e-12)
+        if len(touched):
+            reduced[touched] -= factors[touched, np.newaxis] * reduced[row]
+        pivots.append(col)
+        row += 1
+    free = np.setdiff1d(np.arange(n_cols), pivots)
+    null = np.zeros((n_cols, len(free)))
+    null[free, np.arange(len(free))] = 1.0
+    if pivots:
+        null[pivots] = -reduced[: len(pivots)][:, free]
+    return null
 
 
 def _channels(round_data: RoundData) -> dict[str, str | dict[str, str | None] | None]:
