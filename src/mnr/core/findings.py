@@ -652,7 +652,8 @@ class QuestionCells:
 
     ``codes`` holds an index into :data:`ANSWER_CODES` per participant (``len(ANSWER_CODES)``
     for blank); ``asked`` is False where the participant's channel does not ask the question,
-    so that its blank answer is known to anyone who knows the instrument.
+    or where it answered nothing through any channel, so that its blank answer is known to
+    anyone who knows the instrument and the participants' channels.
     """
 
     question: QuestionSpec
@@ -699,10 +700,10 @@ def question_cells(
     cells = []
     for q, spec in enumerate(specs):
         channel = labels["channel"][q::n_questions]
-        asked = (
-            np.ones(len(jurisdictions), dtype=bool)
-            if spec.channels is None
-            else np.isin(channel, [*spec.channels, NO_CHANNEL])
+        # A jurisdiction that answered nothing through any channel ("none") is, like one whose
+        # channel does not ask the question, known to have left it blank.
+        asked = (channel != NO_CHANNEL) & (
+            True if spec.channels is None else np.isin(channel, list(spec.channels))
         )
         cells.append(
             QuestionCells(
