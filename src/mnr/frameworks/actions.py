@@ -56,6 +56,9 @@ def validate_file(path: Path) -> core.Edition | core.Instrument:
 
 @transaction.atomic
 def load_channels(*, acting_user: Any = None, source: str = "cli") -> int:
+    """Add the shipped channels that are not loaded yet; returns how many were added."""
+    if acting_user is not None and not is_administrator(acting_user):
+        raise PermissionDenied("Only administrators load channels.")
     created = 0
     for code, label in core.load_channels().items():
         channel, made = Channel.objects.get_or_create(code=code, defaults={"label": dict(label)})
