@@ -165,6 +165,13 @@ def test_findings_benchmark_prints_its_table_and_verdict() -> None:
     assert lines[-1].startswith("target: findings and all breakdowns for 250 jurisdictions")
 
 
+def test_disclosure_benchmark_reports_the_demo_publications_audit() -> None:
+    out = mnr("bench", "disclosure", "--repeat", "1")
+    assert out.startswith("disclosure: median ")
+    cells = int(out.split(" cells, ")[0].rsplit(" ", 1)[1])
+    assert cells > 0 and "withheld as small" in out and "integer programs" in out
+
+
 def test_round_status_from_the_command_line() -> None:
     mnr("round", "create", "pub", "--instrument", "mnr-review-2021")
     assert mnr("round", "status", "pub", "closed").strip() == "round pub is closed"

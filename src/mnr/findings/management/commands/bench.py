@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -17,6 +18,9 @@ FINDINGS_TARGET_SIZE = 250
 # The demo round's report, built from the database and rendered.
 REPORT_HTML_TARGET_SECONDS = 3.0
 REPORT_PDF_TARGET_SECONDS = 15.0
+# Disclosure control of the demo round's publication (every breakdown and headline audited):
+# paid once per publication, never per page.
+DISCLOSURE_TARGET_SECONDS = 10.0
 
 
 def _sizes(value: str) -> list[int]:
@@ -34,7 +38,10 @@ def edition_question_specs() -> list[QuestionSpec]:
 
 
 class Command(MnrCommand):
-    help = "Benchmarks: 'findings' (counting, every breakdown) and 'report' (HTML and PDF)."
+    help = (
+        "Benchmarks: 'findings' (counting, every breakdown), 'report' (HTML and PDF) and "
+        "'disclosure' (the audit behind a publication). Each prints the median of its runs."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -43,13 +50,43 @@ class Command(MnrCommand):
         findings.add_argument("--channels", type=int, default=3)
         findings.add_argument("--repeat", type=int, default=5, help="best of this many runs")
         report = sub.add_parser("report", help="the demo round's report, HTML and PDF")
-        report.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+        report.add_argument("--repeat", type=int, default=3, help="median of this many runs")
+        disclosure = sub.add_parser(
+            "disclosure", help="disclosure control of the demo round's publication"
+        )
+        disclosure.add_argument("--repeat", type=int, default=5, help="median of this many runs")
 
     def run(self, *args: Any, **options: Any) -> None:
         if options["benchmark"] == "report":
             self.report(options["repeat"])
+        elif options["benchmark"] == "disclosure":
+            self.disclosure(options["repeat"])
         else:
             self.findings(options)
+
+    def disclosure(self, repeat: int) -> None:
+        """Protect the demo round's validated answers with every breakdown and headline, as
+        publishing does (loading the demo first if needed)."""
+        from mnr.demo import load_demo
+        from mnr.publications.actions import current_content
+
+        round_ = load_demo().round
+        timings = []
+        for _ in range(max(1, repeat)):
+            started = time.perf_counter()
+            content = current_content(round_)
+            timings.append(time.perf_counter() - started)
+        audit = content.protection.audit
+        seconds = statistics.median(timings)
+        verdict = "met" if seconds < DISCLOSURE_TARGET_SECONDS else "MISSED"
+        self.stdout.write(
+            f"disclosure: median {seconds:.2f} s of {len(timings)} (best {min(timings):.2f} s; "
+            f"target under {DISCLOSURE_TARGET_SECONDS} s: {verdict}); {audit.cells} cells, "
+            f"{audit.primary} withheld as small, {audit.secondary} more withheld, "
+            f"{audit.programs} integer programs"
+        )
+        if seconds >= DISCLOSURE_TARGET_SECONDS:
+            raise MnrError("the disclosure benchmark missed its target")
 
     def report(self, repeat: int) -> None:
         """Build and render the demo round's report (loading the demo first if needed)."""
@@ -68,13 +105,13 @@ class Command(MnrCommand):
                 started = time.perf_counter()
                 size = len(render(build_report(round_)))
                 timings.append(time.perf_counter() - started)
-            best = min(timings)
-            verdict = "met" if best < target else "MISSED"
+            median = statistics.median(timings)
+            verdict = "met" if median < target else "MISSED"
             self.stdout.write(
-                f"report {label}: best {best:.2f} s of {repeat} (target under {target} s: "
-                f"{verdict}); {size} bytes"
+                f"report {label}: median {median:.2f} s of {repeat} (best {min(timings):.2f} s; "
+                f"target under {target} s: {verdict}); {size} bytes"
             )
-            if best >= target:
+            if median >= target:
                 missed.append(label)
         if missed:
             raise MnrError(f"the report benchmark missed its target for {', '.join(missed)}")
