@@ -165,6 +165,7 @@ def test_save_endpoint_saves_and_answers_with_the_progress(
     assert response.status_code == 200
     body = response.json()
     assert body["changed"] == 2
+    assert body["versions"] == {"C01.status": 1}
     assert body["progress"]["sections"]["D1"]["answered"] == 1
     required_d1 = sum(
         1
@@ -200,6 +201,10 @@ def test_save_endpoint_refuses_a_choice_not_offered_and_saves_nothing(
         ({"answers": {"C01.status": {"value": 1}}}, "answers.C01.status.value must be text"),
         ({"answers": {"C01.status": {"colour": "red"}}}, "unknown field(s) colour"),
         ({"answers": {"C01.status": {"publishable": "yes"}}}, "must be true or false"),
+        (
+            {"answers": {"C01.status": {"value": "yes", "expected_version": "0"}}},
+            "answers.C01.status.expected_version must be a whole number",
+        ),
         ({"answers": {"C99.status": {"value": "yes"}}}, "unknown question 'C99.status'"),
         (
             {"answers": {"C01.status": {"evidence_url": "ftp://x.org/a"}}},

@@ -3,6 +3,11 @@
 Focal points answer a submission one domain page at a time (saved as they go through the JSON
 endpoint, or with the plain form), then submit it; reviewers return or validate it; analysts
 reopen a validated one. Each view reads through the access helper, calls one action, renders.
+
+Both ways of saving send the version of each answer the page was loaded with. When someone else
+saved an answer meanwhile, nothing is saved: the JSON endpoint answers 409 with the stored
+answers, and the form comes back (409) with the user's text still in it, what was saved
+meanwhile beside it, and a choice between the two for each such answer.
 """
 
 from __future__ import annotations
@@ -34,17 +39,22 @@ from mnr.surveys.access import (
     get_submission_for_user,
 )
 from mnr.surveys.actions import AnswerInput
-from mnr.surveys.models import Participation, Round, Submission, SubmissionTransition
+from mnr.surveys.conflicts import AnswerState, StaleAnswer
+from mnr.surveys.models import Answer, Participation, Round, Submission, SubmissionTransition
 from mnr.web.questionnaire import (
     GENERAL,
     Questionnaire,
     Section,
     answer_history,
     build_questionnaire,
+    posted_digest,
 )
 
 ChannelLabels = dict[str, Mapping[str, str]]
-_FIELDS = ("value", "comment", "evidence_url", "publishable")
+_FIELDS = ("value", "comment", "evidence_url", "publishable", "expected_version")
+# What a form shown with a conflict says about an answer: save the user's own text (as the form
+# holds it, edited or not), or take the one saved meanwhile.
+MINE, THEIRS = "mine", "theirs"
 RECENT_CHANGES = 10
 SESSION_ENDED = (
     "Your session has ended. Sign in again: your changes are kept in this browser and will be "
@@ -196,6 +206,8 @@ def _answer_page(
         history=answer_history(submission, RECENT_CHANGES),
         recent_changes=RECENT_CHANGES,
         missing=questionnaire.missing,
+        MINE=MINE,
+        THEIRS=THEIRS,
         **extra,
     )
     return render(request, "web/entry/submission.html", context, status=status)
@@ -210,17 +222,108 @@ def _stripped(given: str | None) -> str | None:
     return None if given is None else given.strip()
 
 
-def _answers_from_form(post: QueryDict) -> dict[str, AnswerInput]:
+def _version(given: str | None) -> int | None:
+    """A version from a hidden input, or None when it holds none."""
+    return int(given) if given is not None and given.isascii() and given.isdecimal() else None
+
+
+@dataclass(frozen=True)
+class PostedPage:
+    """What the plain form of a page asks to save.
+
+    ``changed``: answers the user changed (or chose to keep after a conflict), each with the
+    version the page was loaded with; questions left as loaded are not saved again, so another
+    person's change to them meanwhile is no conflict. ``unchosen``: answers shown in conflict
+    for which the user chose neither text, and answers whose version the form garbled (they
+    are shown in conflict with what is stored). ``loaded``: the digest each answer was loaded
+    with. A form without versions (a page from before them) saves over what is stored."""
+
+    changed: dict[str, AnswerInput]
+    unchosen: dict[str, AnswerInput]
+    loaded: dict[str, str]
+
+
+def _answers_from_form(post: QueryDict) -> PostedPage:
     """The answers of the questions the page showed (an unticked box sends nothing)."""
-    return {
-        code: AnswerInput(
+    changed, unchosen, loaded = {}, {}, {}
+    for code in post.getlist("question"):
+        version = post.get(f"{code}:version")
+        answer = AnswerInput(
             value=_text(post.get(f"{code}:value")),
             comment=_text(post.get(f"{code}:comment")),
             evidence_url=_stripped(post.get(f"{code}:evidence_url")),
             publishable=f"{code}:publishable" in post,
+            expected_version=_version(version),
         )
-        for code in post.getlist("question")
+        loaded[code] = post.get(f"{code}:loaded", "")
+        garbled = version is not None and answer.expected_version is None
+        if post.get(f"{code}:conflict") or garbled:
+            choice = post.get(f"{code}:choice")
+            if choice == MINE:
+                changed[code] = answer
+            elif choice != THEIRS:
+                unchosen[code] = answer
+        elif posted_digest(answer) != loaded[code]:
+            changed[code] = answer
+    return PostedPage(changed, unchosen, loaded)
+
+
+def _current_answers(submission: Submission, codes: list[str]) -> dict[str, AnswerState]:
+    """The answers to ``codes`` as stored now (blank at version 0 where none is)."""
+    stored = {
+        answer.question.code: answer
+        for answer in Answer.objects.filter(
+            submission=submission, question__code__in=codes
+        ).select_related("question", "updated_by")
     }
+    return {code: AnswerState.of(code, stored.get(code)) for code in codes}
+
+
+def _conflict_message(count: int) -> str:
+    return (
+        f"Nothing was saved: {'an answer' if count == 1 else f'{count} answers'} on this page "
+        f"{'was' if count == 1 else 'were'} saved by someone else while you were editing. "
+        "Your text is still in the form; what was saved meanwhile is shown beside it. "
+        "Choose which to keep for each marked answer, then save again."
+    )
+
+
+def _save_form(request: HttpRequest, submission: Submission, code: str) -> HttpResponse:
+    """Save the plain form of a page; on a conflict or an error, show the page again with
+    everything the user entered."""
+    posted = _answers_from_form(request.POST)
+    conflicts: dict[str, AnswerState] = {}
+    error = ""
+    if posted.unchosen:
+        conflicts = _current_answers(submission, list(posted.unchosen))
+        error = (
+            "Nothing was saved: choose which text to keep for each answer marked below "
+            "(yours, as the form holds it, or the one saved meanwhile), then save again."
+        )
+    else:
+        try:
+            changed = actions.save_answers(
+                submission, posted.changed, acting_user=request.user, source="web"
+            )
+        except StaleAnswer as stale:
+            conflicts = stale.current
+            error = _conflict_message(len(conflicts))
+        except MnrError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"Saved ({changed} change{'s' if changed != 1 else ''}).")
+            return redirect(_section_url(submission, code))
+    questionnaire = build_questionnaire(submission)
+    questionnaire.overlay({**posted.changed, **posted.unchosen}, posted.loaded)
+    questionnaire.show_conflicts(conflicts)
+    return _answer_page(
+        request,
+        submission,
+        questionnaire,
+        _section_or_404(questionnaire, code),
+        status=409 if conflicts else 400,
+        error=error,
+    )
 
 
 @login_required
@@ -229,25 +332,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One page of the questionnaire: the overview and general questions, or a domain."""
     code = request.GET.get("domain") or GENERAL
     if request.method == "POST":
-        submission = get_submission_for_user(request.user, pk, write=True)
-        given = _answers_from_form(request.POST)
-        try:
-            changed = actions.save_answers(
-                submission, given, acting_user=request.user, source="web"
-            )
-        except MnrError as error:
-            questionnaire = build_questionnaire(submission)
-            questionnaire.overlay(given)
-            return _answer_page(
-                request,
-                submission,
-                questionnaire,
-                _section_or_404(questionnaire, code),
-                status=400,
-                error=str(error),
-            )
-        messages.success(request, f"Saved ({changed} change{'s' if changed != 1 else ''}).")
-        return redirect(_section_url(submission, code))
+        return _save_form(request, get_submission_for_user(request.user, pk, write=True), code)
     submission = get_submission_for_user(request.user, pk)
     questionnaire = build_questionnaire(submission)
     return _answer_page(request, submission, questionnaire, _section_or_404(questionnaire, code))
@@ -268,7 +353,10 @@ def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
     # Imported here: only this function of the module reads the limits.
     from mnr.core.limits import MAX_SAVE_BYTES, text_problem
 
-    shape = 'send {"answers": {"<question code>": {"value": "...", "comment": "..."}}}'
+    shape = (
+        'send {"answers": {"<question code>": {"value": "...", "comment": "...", '
+        '"expected_version": <the version you read>}}}'
+    )
     if len(body) > MAX_SAVE_BYTES:
         raise MnrError(
             f"the request body is {len(body):,} bytes; at most {MAX_SAVE_BYTES:,} are accepted "
@@ -301,16 +389,28 @@ def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
                 raise MnrError(f"answers.{code}.{name}: {problem}")
         if "publishable" in fields and not isinstance(fields["publishable"], bool):
             raise MnrError(f"answers.{code}.publishable must be true or false")
+        version = fields.get("expected_version")
+        if "expected_version" in fields and (
+            isinstance(version, bool) or not isinstance(version, int) or version < 0
+        ):
+            raise MnrError(
+                f"answers.{code}.expected_version must be a whole number, 0 or more: the "
+                "version of the answer you read (0 when it had none); leave it out to save "
+                "over whatever is stored"
+            )
         given[code] = AnswerInput(**fields)
     return given
 
 
 @require_POST
 def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save-as-you-go: ``{"answers": {code: {field: value}}}`` → the progress after saving.
+    """Save-as-you-go: ``{"answers": {code: {field: value, "expected_version": n}}}`` → how
+    many fields changed, the answers' versions now, and the progress after saving.
 
     Answers in JSON: 401 when the session has ended (the page keeps the changes and re-sends
-    them after signing in), 400 for invalid answers, 409 when the submission is locked."""
+    them after signing in), 400 for invalid answers, 409 when the submission is locked, and
+    409 with ``conflicts`` (the stored answers) when someone saved one of them after the
+    version the request read; nothing of such a request is saved."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": SESSION_ENDED}, status=401)
     try:
@@ -320,19 +420,26 @@ def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as error:
         return JsonResponse({"error": str(error)}, status=403)
     try:
-        changed = actions.save_answers(
-            submission,
-            _answers_from_json(request.body),
-            acting_user=request.user,
-            source="web",
-        )
+        given = _answers_from_json(request.body)
+        changed = actions.save_answers(submission, given, acting_user=request.user, source="web")
+    except StaleAnswer as stale:
+        return JsonResponse({**stale.as_json(), "editable": submission.editable}, status=409)
     except MnrError as error:
         return JsonResponse(
             {"error": str(error), "editable": submission.editable},
             status=400 if submission.editable else 409,
         )
+    stored = dict(
+        Answer.objects.filter(submission=submission, question__code__in=list(given)).values_list(
+            "question__code", "version"
+        )
+    )
     return JsonResponse(
-        {"changed": changed, "progress": build_questionnaire(submission).progress_json()}
+        {
+            "changed": changed,
+            "versions": {code: stored.get(code, 0) for code in given},
+            "progress": build_questionnaire(submission).progress_json(),
+        }
     )
 
 

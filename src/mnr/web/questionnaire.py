@@ -5,10 +5,16 @@ of capability groups (the capabilities a question speaks to, with their descript
 descriptors) holding the questions asked of the submission's channel, with their answers,
 whether they apply given the other answers (skip logic), and progress. It is built from a fixed
 number of queries, however many questions there are or answers were given.
+
+Each entry carries the version of its answer and a digest of what the form shows, so that a
+saved page writes only the questions the user changed, against the version the user read; a
+question someone else saved meanwhile comes back as a :class:`Conflict` showing both texts.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +25,7 @@ from django.utils.translation import get_language
 from mnr.core.framework import text
 from mnr.frameworks.models import Capability, Domain, InstrumentQuestion, Phase
 from mnr.surveys.actions import AnswerInput
+from mnr.surveys.conflicts import AnswerState
 from mnr.surveys.models import Answer, AnswerChange, Submission
 
 GENERAL = "general"
@@ -29,6 +36,37 @@ Label = Mapping[str, str]
 class Choice:
     code: str
     label: Label
+
+
+ANSWER_FIELDS = ("value", "comment", "evidence_url", "publishable")
+
+
+def answer_digest(fields: Mapping[str, object]) -> str:
+    """A short digest of an answer's fields as a form shows them: a page posts back the digest
+    it was loaded with, so that questions the user left alone are not saved again."""
+    shown = {name: fields[name] for name in ANSWER_FIELDS if name in fields}
+    encoded = json.dumps(shown, sort_keys=True, ensure_ascii=False).encode("utf-8", "replace")
+    return hashlib.sha256(encoded).hexdigest()[:20]
+
+
+def posted_digest(answer: AnswerInput) -> str:
+    """The digest of a posted answer: the fields the form sent."""
+    return answer_digest(
+        {name: value for name in ANSWER_FIELDS if (value := getattr(answer, name)) is not None}
+    )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An answer someone else saved after the user read it: what is stored now."""
+
+    saved: AnswerState
+    # The stored value as a choice of the question, when it is one.
+    choice: Choice | None
+
+    @property
+    def blank(self) -> bool:
+        return not (self.saved.value or self.saved.comment or self.saved.evidence_url)
 
 
 @dataclass
@@ -45,10 +83,31 @@ class QuestionEntry:
     comment: str = ""
     evidence_url: str = ""
     publishable: bool = False
+    # The version of the answer the page was loaded with (0: no answer saved yet), and the
+    # digest of the fields as loaded; both go back with the form.
+    version: int = 0
+    loaded: str = ""
+    conflict: Conflict | None = None
 
     @property
     def code(self) -> str:
         return self.question.code
+
+    @property
+    def form_fields(self) -> tuple[str, ...]:
+        """The answer's fields the form has inputs for (text answers have no comment box)."""
+        if self.question.type == "text":
+            return tuple(name for name in ANSWER_FIELDS if name != "comment")
+        return ANSWER_FIELDS
+
+    def digest(self, answer: QuestionEntry | AnswerState | None = None) -> str:
+        """The digest of the form's fields of ``answer`` (the entry itself by default); the
+        same as :func:`posted_digest` of the form posted unchanged."""
+        source = self if answer is None else answer
+        return answer_digest({name: getattr(source, name) for name in self.form_fields})
+
+    def choice_of(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.code == value), None)
 
     @property
     def html_id(self) -> str:
@@ -65,7 +124,7 @@ class QuestionEntry:
 
     @property
     def chosen(self) -> Choice | None:
-        return next((c for c in self.choices if c.code == self.value), None)
+        return self.choice_of(self.value)
 
     @property
     def relevant_values(self) -> str:
@@ -179,16 +238,39 @@ class Questionnaire:
             "overall": self.progress.as_json(),
         }
 
-    def overlay(self, given: Mapping[str, AnswerInput]) -> None:
-        """Show input that could not be saved instead of the saved answers, so none is lost."""
+    def overlay(
+        self, given: Mapping[str, AnswerInput], loaded: Mapping[str, str] | None = None
+    ) -> None:
+        """Show input that could not be saved instead of the saved answers, so none is lost,
+        with the version and digest the user's page was loaded with (``loaded``)."""
         entries = {e.code: e for e in self.entries}
         for code, answer in given.items():
             entry = entries.get(code)
             if entry is None:
                 continue
-            for name in ("value", "comment", "evidence_url", "publishable"):
+            for name in ANSWER_FIELDS:
                 if (new := getattr(answer, name)) is not None:
                     setattr(entry, name, new)
+            if answer.expected_version is not None:
+                entry.version = answer.expected_version
+            if loaded and code in loaded:
+                entry.loaded = loaded[code]
+
+    def show_conflicts(self, current: Mapping[str, AnswerState]) -> None:
+        """Mark answers someone else saved meanwhile, and base them on the stored version:
+        saving the page again then saves the user's choice."""
+        entries = {e.code: e for e in self.entries}
+        for code, saved in current.items():
+            entry = entries.get(code)
+            if entry is None:
+                continue
+            entry.conflict = Conflict(saved, entry.choice_of(saved.value))
+            entry.version = saved.version
+            entry.loaded = entry.digest(saved)
+
+    @property
+    def conflicts(self) -> list[QuestionEntry]:
+        return [e for e in self.entries if e.conflict is not None]
 
 
 def _choices(question: InstrumentQuestion, phase_names: Mapping[int, Label]) -> list[Choice]:
@@ -285,6 +367,8 @@ def _entry(
         entry.comment = answer.comment
         entry.evidence_url = answer.evidence_url
         entry.publishable = answer.publishable
+        entry.version = answer.version
+    entry.loaded = entry.digest()
     return entry
 
 

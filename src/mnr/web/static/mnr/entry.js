@@ -1,93 +1,22 @@
 // Save-as-you-go for the answer pages of a submission.
 //
-// Every change is first kept in localStorage, one entry per submission and question, and
-// removed once the server has saved it. A change therefore survives a failed request, a closed
-// tab or an ended session: it is sent again the next time a page of the submission is opened.
-// Without this script the page is a plain form with a Save button.
+// Every change is first kept in this browser (pending.js), with the version of the answer it
+// was made to, and removed once the server has saved it. A change therefore survives a failed
+// request, a closed tab or an ended session: it is sent again the next time a page of the
+// submission is opened. When someone else saved the answer meanwhile, the server refuses the
+// change (409); the page then shows both texts and keeps the change until the user keeps it or
+// takes the other one. Without this script the page is a plain form with a Save button.
 
-const PREFIX = "mnr:pending:";
+import { Pending, onSignOut } from "./pending.js";
+
 const TYPING_PAUSE_MS = 700;
-
-// localStorage can be missing or refuse writes (private windows, full quota): fall back to
-// memory, which still saves as you go but no longer survives a closed tab.
-const memory = new Map();
-const store = {
-  keys() {
-    try {
-      return Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i));
-    } catch {
-      return Array.from(memory.keys());
-    }
-  },
-  get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return memory.get(key) ?? null;
-    }
-  },
-  set(key, value) {
-    try {
-      localStorage.setItem(key, value);
-    } catch {
-      memory.set(key, value);
-    }
-  },
-  remove(key) {
-    try {
-      localStorage.removeItem(key);
-    } catch {
-      /* memory below */
-    }
-    memory.delete(key);
-  },
-};
-
-function keyOf(submission, code) {
-  return `${PREFIX}${submission}:${code}`;
-}
-
-function readEntry(submission, code) {
-  try {
-    return JSON.parse(store.get(keyOf(submission, code))) || {};
-  } catch {
-    return {};
-  }
-}
-
-/** The unsaved changes kept for a submission: {questionCode: {field: value}}. */
-function pendingFor(submission) {
-  const prefix = `${PREFIX}${submission}:`;
-  const pending = {};
-  for (const key of store.keys()) {
-    if (key && key.startsWith(prefix)) {
-      const code = key.slice(prefix.length);
-      const entry = readEntry(submission, code);
-      if (Object.keys(entry).length) pending[code] = entry;
-      else store.remove(key);
-    }
-  }
-  return pending;
-}
-
-function remember(submission, code, field, value) {
-  const entry = readEntry(submission, code);
-  entry[field] = value;
-  store.set(keyOf(submission, code), JSON.stringify(entry));
-}
-
-/** Forget the fields the server saved, unless they changed again meanwhile. */
-function forget(submission, code, saved) {
-  const entry = readEntry(submission, code);
-  for (const [field, value] of Object.entries(saved)) {
-    if (entry[field] === value) delete entry[field];
-  }
-  if (Object.keys(entry).length) store.set(keyOf(submission, code), JSON.stringify(entry));
-  else store.remove(keyOf(submission, code));
-}
 
 function selector(code, field) {
   return `[data-question="${CSS.escape(code)}"][data-field="${field}"]`;
+}
+
+function fieldsetOf(form, code) {
+  return form.querySelector(`fieldset[data-question="${CSS.escape(code)}"]`);
 }
 
 function currentValue(form, input) {
@@ -105,6 +34,37 @@ function show(form, code, field, value) {
     else if (input.type === "radio") input.checked = input.value === value;
     else input.value = value;
   }
+}
+
+/** Every field of an answer as the form holds it now. */
+function formAnswer(form, code) {
+  const answer = {};
+  for (const input of form.querySelectorAll(`[data-question="${CSS.escape(code)}"][data-field]`)) {
+    answer[input.dataset.field] = currentValue(form, input);
+  }
+  return answer;
+}
+
+function versionInput(form, code) {
+  return form.querySelector(`input[name="${CSS.escape(`${code}:version`)}"]`);
+}
+
+/** The version of the answer the page shows (null when the page does not say). */
+function pageVersion(form, code) {
+  const version = Number.parseInt(versionInput(form, code)?.value ?? "", 10);
+  return Number.isInteger(version) ? version : null;
+}
+
+function setPageVersion(form, code, version) {
+  const input = versionInput(form, code);
+  if (input && Number.isInteger(version)) input.value = String(version);
+}
+
+/** What one entry sends: its fields, and the version they were changed from. */
+function request(entry) {
+  const fields = { ...entry.fields };
+  if (Number.isInteger(entry.version)) fields.expected_version = entry.version;
+  return fields;
 }
 
 /** Skip logic: a question applies only when the answer it depends on is among its values. */
@@ -137,7 +97,7 @@ function updateProgress(progress) {
 }
 
 function setQuestionError(form, code, message) {
-  const fieldset = form.querySelector(`fieldset[data-question="${CSS.escape(code)}"]`);
+  const fieldset = fieldsetOf(form, code);
   if (!fieldset) return;
   let error = fieldset.querySelector(".field-error");
   if (!message) {
@@ -154,8 +114,62 @@ function setQuestionError(form, code, message) {
   fieldset.classList.add("has-error");
 }
 
+// --- Both texts of a conflict ------------------------------------------------------------------
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+function blank(text) {
+  return element("span", { class: "blank" }, text);
+}
+
+function asTyped(text) {
+  return text ? element("span", { class: "as-typed" }, text) : blank("None");
+}
+
+function choiceLabel(fieldset, value) {
+  const input = fieldset.querySelector(`input[type=radio][data-field=value][value="${CSS.escape(value)}"]`);
+  return input?.closest("label")?.textContent.trim() ?? value;
+}
+
+/** An answer's fields as a list, the same for both texts (as _answer_fields.html shows them). */
+function describe(fieldset, answer) {
+  const list = element("dl", { class: "answer-fields" });
+  const isText = Boolean(fieldset.querySelector("textarea[data-field=value]"));
+  const value = answer.value ?? "";
+  list.append(
+    element("dt", {}, "Answer"),
+    element("dd", {}, value ? (isText ? asTyped(value) : choiceLabel(fieldset, value)) : blank("No answer")),
+  );
+  if (fieldset.querySelector("[data-field=comment]")) {
+    list.append(element("dt", {}, "Comment"), element("dd", {}, asTyped(answer.comment ?? "")));
+  }
+  list.append(
+    element("dt", {}, "Evidence"),
+    element("dd", {}, asTyped(answer.evidence_url ?? "")),
+    element("dt", {}, "May be quoted"),
+    element("dd", {}, answer.publishable ? "Yes" : "No"),
+  );
+  return list;
+}
+
+function utc(iso) {
+  const when = iso ? new Date(iso) : null;
+  return when && !Number.isNaN(when.getTime()) ? `${when.toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
+}
+
+function savedBy(conflict) {
+  const when = utc(conflict.updated_at);
+  return `${conflict.updated_by || "an operator"}${when ? ` at ${when}` : ""}`;
+}
+
 function answerPage(form) {
   const submission = form.dataset.submission;
+  const pending = new Pending(form.dataset.user, submission);
   const saveUrl = form.dataset.saveUrl;
   const status = form.querySelector("[data-save-status]");
   const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -163,18 +177,94 @@ function answerPage(form) {
   let again = false;
   let timer = null;
 
-  function showStatus(state, message, loginLink = false) {
+  function showStatus(state, message, extra = []) {
     status.dataset.state = state;
-    status.replaceChildren(message);
-    if (loginLink) {
-      const link = document.createElement("a");
-      link.href = form.dataset.loginUrl;
-      link.textContent = "Sign in again";
-      status.append(" ", link, ".");
-    }
+    status.replaceChildren(message, ...extra);
   }
 
-  async function sendOne(code, fields) {
+  function loginLink() {
+    const link = element("a", { href: form.dataset.loginUrl }, "Sign in again");
+    return [" ", link, "."];
+  }
+
+  function conflictStatus(codes) {
+    const links = codes.flatMap((code, i) => {
+      const fieldset = fieldsetOf(form, code);
+      const name = fieldset ? element("a", { href: `#${fieldset.id}` }, code) : code;
+      return i ? [", ", name] : [name];
+    });
+    const elsewhere = codes.some((code) => !fieldsetOf(form, code));
+    showStatus("error", "Not saved: someone else saved ", [
+      ...links,
+      ` while you were editing. Your text is kept in this browser; choose for each which text to keep${elsewhere ? " (on the page of that question)" : ""}.`,
+    ]);
+  }
+
+  function renderConflict(code, entry) {
+    const fieldset = fieldsetOf(form, code);
+    if (!fieldset) return;
+    fieldset.querySelector("[data-conflict-panel]")?.remove();
+    const { conflict } = entry;
+    const title = `${fieldset.id}-conflict-title`;
+    const mine = element("section", { class: "mine" }, element("h5", {}, "Your text"));
+    const theirs = element(
+      "section",
+      { class: "theirs" },
+      element("h5", {}, `Saved meanwhile by ${savedBy(conflict)}`),
+      conflict.version ? describe(fieldset, conflict) : element("p", { class: "blank" }, "No answer is saved."),
+    );
+    const refreshMine = () => mine.replaceChildren(mine.firstChild, describe(fieldset, formAnswer(form, code)));
+    refreshMine();
+    const keep = element("button", { type: "button", "data-keep": "mine" }, "Keep mine");
+    const take = element("button", { type: "button", "data-keep": "theirs" }, "Take theirs");
+    const panel = element(
+      "div",
+      { class: "conflict", role: "group", "aria-labelledby": title, "data-conflict-panel": "" },
+      element("h4", { id: title }, `${code} was saved by ${conflict.updated_by || "an operator"} while you were editing`),
+      element(
+        "p",
+        {},
+        "Your text is not saved yet; it is kept in the form above and in this browser. Keep yours (edit it first to combine both if you like), or take what was saved meanwhile.",
+      ),
+      element("div", { class: "conflict-texts" }, mine, theirs),
+      element("div", { class: "conflict-choices" }, keep, take),
+    );
+    panel.refreshMine = refreshMine;
+    keep.addEventListener("click", () => keepMine(code));
+    take.addEventListener("click", () => takeTheirs(code));
+    fieldset.classList.add("in-conflict");
+    fieldset.append(panel);
+  }
+
+  function closeConflict(code) {
+    const fieldset = fieldsetOf(form, code);
+    fieldset?.querySelector("[data-conflict-panel]")?.remove();
+    fieldset?.classList.remove("in-conflict");
+  }
+
+  /** Save the answer as the form holds it, over the version saved meanwhile. */
+  function keepMine(code) {
+    const entry = pending.read(code);
+    if (!entry?.conflict) return;
+    pending.write(code, { fields: formAnswer(form, code), version: entry.conflict.version });
+    closeConflict(code);
+    send();
+  }
+
+  /** Show the answer saved meanwhile and drop the user's change to it. */
+  function takeTheirs(code) {
+    const entry = pending.read(code);
+    if (!entry?.conflict) return;
+    for (const field of Object.keys(formAnswer(form, code))) show(form, code, field, entry.conflict[field]);
+    setPageVersion(form, code, entry.conflict.version);
+    pending.remove(code);
+    closeConflict(code);
+    applySkipLogic(form);
+    send();
+  }
+
+  async function sendOne(code, entry) {
+    const fields = request(entry);
     let response;
     try {
       response = await fetch(saveUrl, {
@@ -193,10 +283,20 @@ function answerPage(form) {
     }
     const body = await response.json().catch(() => null);
     if (response.ok && body) {
-      forget(submission, code, fields);
+      const version = body.versions?.[code];
+      pending.forget(code, entry.fields, version);
+      setPageVersion(form, code, version);
       setQuestionError(form, code, "");
       updateProgress(body.progress);
       return { ok: true };
+    }
+    if (response.status === 409 && body?.conflicts?.[code]) {
+      const kept = pending.read(code) ?? entry;
+      kept.conflict = body.conflicts[code];
+      pending.write(code, kept);
+      setQuestionError(form, code, "");
+      renderConflict(code, kept);
+      return { ok: false, reason: "conflict" };
     }
     // 401: the session ended; 403 without JSON: the CSRF check failed, as it does when the
     // session cookie was cleared. Either way the user has to sign in again.
@@ -209,34 +309,35 @@ function answerPage(form) {
   }
 
   async function sendPending() {
-    const pending = pendingFor(submission);
-    const codes = Object.keys(pending);
-    if (!codes.length) {
-      if (status.dataset.state !== "error") showStatus("saved", "Saved");
-      return;
-    }
-    showStatus("saving", "Saving…");
+    const kept = pending.all();
+    const codes = Object.keys(kept).filter((code) => !kept[code].conflict);
+    if (codes.length) showStatus("saving", "Saving…");
     let failure = null;
     // One question per request: an invalid answer to one question must not hold up the others.
     for (const code of codes) {
-      const result = await sendOne(code, pending[code]);
-      if (!result.ok) {
+      const result = await sendOne(code, kept[code]);
+      if (!result.ok && result.reason !== "conflict") {
         failure ??= result;
         if (result.reason !== "refused") break;
       }
     }
-    if (!failure) {
-      showStatus("saved", "Saved");
-    } else if (failure.reason === "session") {
+    const conflicts = Object.entries(pending.all())
+      .filter(([, entry]) => entry.conflict)
+      .map(([code]) => code);
+    if (failure?.reason === "session") {
       showStatus(
         "error",
         "Not saved: your session has ended. Your changes are kept in this browser and are saved when you come back after signing in.",
-        true,
+        loginLink(),
       );
-    } else if (failure.reason === "offline") {
+    } else if (failure?.reason === "offline") {
       showStatus("error", "Not saved: the server cannot be reached. Your changes are kept in this browser and sent again with your next change or visit.");
-    } else {
+    } else if (failure) {
       showStatus("error", `Not saved: ${failure.message}`);
+    } else if (conflicts.length) {
+      conflictStatus(conflicts);
+    } else {
+      showStatus("saved", "Saved");
     }
   }
 
@@ -261,7 +362,8 @@ function answerPage(form) {
 
   function record(input) {
     const code = input.dataset.question;
-    remember(submission, code, input.dataset.field, currentValue(form, input));
+    pending.remember(code, input.dataset.field, currentValue(form, input), pageVersion(form, code));
+    fieldsetOf(form, code)?.querySelector("[data-conflict-panel]")?.refreshMine();
   }
 
   form.addEventListener("input", (event) => {
@@ -285,47 +387,66 @@ function answerPage(form) {
     event.preventDefault();
     send();
   });
-  // Leaving the page: try once more; what does not arrive stays in localStorage.
+  // Leaving the page: try once more; what does not arrive stays in this browser.
   window.addEventListener("pagehide", () => {
-    const pending = pendingFor(submission);
-    if (!Object.keys(pending).length) return;
+    const answers = {};
+    for (const [code, entry] of Object.entries(pending.all())) {
+      if (!entry.conflict) answers[code] = request(entry);
+    }
+    if (!Object.keys(answers).length) return;
     fetch(saveUrl, {
       method: "POST",
       keepalive: true,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({ answers: pending }),
+      body: JSON.stringify({ answers }),
     }).catch(() => {});
   });
+  onSignOut(send);
 
   const submitForm = document.querySelector("[data-submit-form]");
   submitForm?.addEventListener("submit", async (event) => {
-    if (!Object.keys(pendingFor(submission)).length) return;
+    if (!Object.keys(pending.all()).length) return;
     event.preventDefault();
     await send();
+    // An answer waiting for the user's choice would be locked out by submitting.
+    if (Object.values(pending.all()).some((entry) => entry.conflict)) return;
     submitForm.submit();
   });
 
-  // Changes kept from an earlier visit: show them, then send them.
-  const kept = pendingFor(submission);
-  for (const [code, fields] of Object.entries(kept)) {
-    for (const [field, value] of Object.entries(fields)) show(form, code, field, value);
+  // Changes kept from an earlier visit: show them (with any conflict), then send them.
+  const kept = pending.all();
+  for (const [code, entry] of Object.entries(kept)) {
+    for (const [field, value] of Object.entries(entry.fields)) show(form, code, field, value);
+  }
+  for (const [code, entry] of Object.entries(kept)) {
+    if (entry.conflict) renderConflict(code, entry);
   }
   applySkipLogic(form);
   if (Object.keys(kept).length) send();
 }
 
+/** A page the server showed with conflicts (its plain form was posted): the form has the
+ * user's text and the choices; it stays a plain form until it is saved. */
+function conflictPage(form) {
+  applySkipLogic(form);
+  form.addEventListener("change", () => applySkipLogic(form));
+  const status = form.querySelector("[data-save-status]");
+  status.dataset.state = "error";
+  status.textContent = "Not saved: choose which text to keep where marked, then Save.";
+}
+
 /** A locked page: changes kept in this browser can no longer be saved; say so. */
 function lockedPage(notice) {
-  const submission = notice.dataset.submission;
-  const pending = pendingFor(submission);
-  const codes = Object.keys(pending);
+  const pending = new Pending(notice.dataset.user, notice.dataset.submission);
+  const kept = pending.all();
+  const codes = Object.keys(kept);
   if (!codes.length) return;
   const heading = document.createElement("p");
   heading.textContent = "This browser kept changes that were not saved before the submission was locked:";
   const list = document.createElement("ul");
   for (const code of codes) {
-    for (const [field, value] of Object.entries(pending[code])) {
+    for (const [field, value] of Object.entries(kept[code].fields)) {
       const item = document.createElement("li");
       item.textContent = `${code} ${field}: ${value}`;
       list.append(item);
@@ -335,7 +456,7 @@ function lockedPage(notice) {
   discard.type = "button";
   discard.textContent = "Discard these changes";
   discard.addEventListener("click", () => {
-    for (const code of codes) store.remove(keyOf(submission, code));
+    for (const code of codes) pending.remove(code);
     notice.hidden = true;
   });
   notice.replaceChildren(heading, list, discard);
@@ -343,6 +464,7 @@ function lockedPage(notice) {
 }
 
 const form = document.querySelector("form[data-save-url]");
-if (form) answerPage(form);
+if (form && "conflicts" in form.dataset) conflictPage(form);
+else if (form) answerPage(form);
 const notice = document.querySelector("[data-pending-notice]");
 if (notice) lockedPage(notice);
