@@ -87,9 +87,9 @@ def load_demo() -> Demo:
             source="demo",
         )
     open_round = _open_round(round_)
-    first, second = Jurisdiction.objects.filter(participations__round=open_round).order_by(
-        "code"
-    )[:2]
+    first, second = Jurisdiction.objects.filter(participations__round=open_round).order_by("code")[
+        :2
+    ]
     logins = []
     for username, role, jurisdiction, description in (
         ("demo-admin", Role.ADMINISTRATOR, None, "administrator"),

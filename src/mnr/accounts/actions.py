@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from mnr.accounts.models import Role, RoleAssignment
-from mnr.accounts.permissions import forget_assignments, is_administrator
+from mnr.accounts.permissions import forget_assignments, is_administrator, require
 from mnr.audit.record import record_event
 from mnr.errors import MnrError, unknown
 from mnr.jurisdictions.models import Jurisdiction
@@ -26,8 +25,7 @@ def assign_role(
     acting_user: Any = None,
     source: str = "cli",
 ) -> RoleAssignment:
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators grant roles.")
+    require(acting_user, is_administrator(acting_user), "Only administrators grant roles.")
     if role not in Role.values:
         raise unknown("role", role, Role.values)
     if role == Role.FOCAL_POINT and jurisdiction is None:
@@ -54,8 +52,7 @@ def assign_role(
 def create_user(
     username: str, password: str, *, email: str = "", acting_user: Any = None, source: str = "cli"
 ) -> Any:
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators create users.")
+    require(acting_user, is_administrator(acting_user), "Only administrators create users.")
     users = get_user_model()
     if users.objects.filter(username=username).exists():
         raise MnrError(f"a user {username!r} exists already")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from mnr.accounts.models import Role, RoleAssignment
@@ -32,6 +33,14 @@ def is_administrator(user: Any) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return bool(user.is_superuser) or any(a.role == Role.ADMINISTRATOR for a in assignments(user))
+
+
+def require(acting_user: Any, allowed: bool, message: str) -> None:
+    """The one check every action makes: the operator at the command line (``acting_user``
+    None, who has the database anyway), or a user for whom ``allowed`` holds; otherwise
+    PermissionDenied with ``message``."""
+    if acting_user is not None and not allowed:
+        raise PermissionDenied(message)
 
 
 def has_role(

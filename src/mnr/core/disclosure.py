@@ -422,9 +422,7 @@ class _QuestionProblem:
 
         Such a cell is forced by bounds (say a derived group in which everyone answered alike),
         so which shown unit holds it cannot be read from the linear algebra: each is tried."""
-        options = self._options(
-            [i for i, unit in enumerate(self.units) if self._movable(i)]
-        )
+        options = self._options([i for i, unit in enumerate(self.units) if self._movable(i)])
         for option in options:
             self._set_shown(option, False)
             if not self._fixed(self._model(), exposures):
@@ -508,9 +506,7 @@ class _QuestionProblem:
     def _same_breakdown(self, chosen: set[int]) -> list[int]:
         dimensions = {by for i in chosen for by, _ in self.units[i].cells if by is not None}
         return [
-            i
-            for i, unit in enumerate(self.units)
-            if any(by in dimensions for by, _ in unit.cells)
+            i for i, unit in enumerate(self.units) if any(by in dimensions for by, _ in unit.cells)
         ]
 
     def _overlapping(self, chosen: set[int]) -> list[int]:
@@ -590,8 +586,10 @@ class _QuestionProblem:
             exposures = [(unit.mask, frozenset({code})) for code in self.domain]
             if self._fixed(model, exposures):
                 shown = self._shown_units()
-                if not unit.primary and shown and _in_span(
-                    self.incidence[shown], self.incidence[index]
+                if (
+                    not unit.primary
+                    and shown
+                    and _in_span(self.incidence[shown], self.incidence[index])
                 ):
                     return _Forced(secondary_unit=index)
                 return _Forced(exposures=exposures)

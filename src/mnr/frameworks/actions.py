@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from mnr.accounts.permissions import is_administrator
+from mnr.accounts.permissions import is_administrator, require
 from mnr.audit.record import record_event
 from mnr.core import framework as core
 from mnr.errors import MnrError
@@ -57,8 +56,7 @@ def validate_file(path: Path) -> core.Edition | core.Instrument:
 @transaction.atomic
 def load_channels(*, acting_user: Any = None, source: str = "cli") -> int:
     """Add the shipped channels that are not loaded yet; returns how many were added."""
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators load channels.")
+    require(acting_user, is_administrator(acting_user), "Only administrators load channels.")
     created = 0
     for code, label in core.load_channels().items():
         channel, made = Channel.objects.get_or_create(code=code, defaults={"label": dict(label)})
@@ -74,8 +72,7 @@ def load_file(path: Path, *, acting_user: Any = None, source: str = "cli") -> Ed
 
     Loading the same id and version again is a no-op when the content is identical and refused
     when it differs: a loaded version may already carry answers, so changes need a new version."""
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators load frameworks.")
+    require(acting_user, is_administrator(acting_user), "Only administrators load frameworks.")
     load_channels(acting_user=acting_user, source=source)
     parsed = validate_file(path)
     document = core.read_document(path)
@@ -228,8 +225,9 @@ def rename_phase(
     source: str = "web",
 ) -> Phase:
     """Administrators may replace the provisional names of maturity phases."""
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators rename maturity phases.")
+    require(
+        acting_user, is_administrator(acting_user), "Only administrators rename maturity phases."
+    )
     if not name.strip():
         raise MnrError("a phase name cannot be empty")
     old = dict(phase.name)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from mnr.accounts.permissions import is_administrator
+from mnr.accounts.permissions import is_administrator, require
 from mnr.audit.record import record_event
 from mnr.core import reference
 from mnr.errors import MnrError
@@ -27,8 +26,9 @@ _NAME_COLUMNS = {
 
 
 def _check_admin(acting_user: Any) -> None:
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied("Only administrators change reference data.")
+    require(
+        acting_user, is_administrator(acting_user), "Only administrators change reference data."
+    )
 
 
 @transaction.atomic
@@ -178,12 +178,17 @@ def create_synthetic_jurisdictions(
             raise MnrError(f"{code} is a real jurisdiction's code; synthetic codes must differ")
         if created:
             IncomeClassification.objects.create(
-                jurisdiction=jurisdiction, fiscal_year=fiscal_year,
-                income_group=income_group, source="synthetic",
+                jurisdiction=jurisdiction,
+                fiscal_year=fiscal_year,
+                income_group=income_group,
+                source="synthetic",
             )
         rows.append(jurisdiction)
     record_event(
-        "jurisdictions.synthetic", "reference-data", actor=acting_user, source=source,
+        "jurisdictions.synthetic",
+        "reference-data",
+        actor=acting_user,
+        source=source,
         count=len(rows),
     )
     return rows

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
 from mnr.core.disclosure import FigureRequest, Protection, attribution, protect
 from mnr.core.findings import ANSWER_COLUMNS, Finding, Participant, RoundData
@@ -110,8 +110,11 @@ def publish(
     """Freeze :func:`current_content` as the round's next publication and mark the round
     published. Submissions that are not validated are left out and listed in the publication's
     note (:attr:`Publication.full_note`)."""
-    if acting_user is not None and not can_manage_round(acting_user, round_):
-        raise PermissionDenied("Only analysts of this round publish it.")
+    require(
+        acting_user,
+        can_manage_round(acting_user, round_),
+        "Only analysts of this round publish it.",
+    )
     round_ = Round.objects.select_for_update().select_related("instrument").get(pk=round_.pk)
     content = current_content(round_)
     if not content.submissions:

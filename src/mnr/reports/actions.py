@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
 from mnr.core.findings import compute_figure
 from mnr.core.framework import Label, text
@@ -113,8 +113,11 @@ class ReportConflicts(MnrError):
 
 
 def _check_manager(acting_user: Any, round_: Round) -> None:
-    if acting_user is not None and not can_manage_round(acting_user, round_):
-        raise PermissionDenied("Only analysts of this round edit its report.")
+    require(
+        acting_user,
+        can_manage_round(acting_user, round_),
+        "Only analysts of this round edit its report.",
+    )
 
 
 def _locked_settings(round_: Round) -> ReportSettings:

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mnr.accounts.models import Role
-from mnr.accounts.permissions import has_role
+from mnr.accounts.permissions import has_role, require
 from mnr.audit.record import record_event
 from mnr.core.limits import text_problem
 from mnr.errors import MnrError, unknown
@@ -54,11 +54,6 @@ _url = URLValidator(schemes=["http", "https"])
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _operator_or(acting_user: Any, allowed: bool, message: str) -> None:
-    if acting_user is not None:
-        _require(allowed, message)
 
 
 def require_accepts_answers(round_: Round, refused: str) -> None:
@@ -101,9 +96,7 @@ def create_round(
     """A new round on the newest loaded version of ``instrument``.
 
     ``channels`` are in priority order and default to the instrument's own order."""
-    _operator_or(
-        acting_user, has_role(acting_user, (Role.ANALYST,)), "Only analysts create rounds."
-    )
+    require(acting_user, has_role(acting_user, (Role.ANALYST,)), "Only analysts create rounds.")
     if Round.objects.filter(code=code).exists():
         raise MnrError(f"a round {code!r} exists already; choose another code")
     instrument_row = instrument_by_code(instrument)
@@ -143,7 +136,7 @@ def add_participants(
 
     Refused once the round is closed or published: its list of participants is part of what
     it published."""
-    _operator_or(
+    require(
         acting_user, can_manage_round(acting_user, round_), "Only analysts manage participants."
     )
     require_accepts_answers(round_, "new participants are")
@@ -193,7 +186,7 @@ def open_submission(
         round=round_, jurisdiction=jurisdiction, channel=channel
     )
     if created:
-        _operator_or(
+        require(
             acting_user,
             can_edit_answers(acting_user, submission) or can_manage_round(acting_user, round_),
             "You may not open a submission for this jurisdiction.",
@@ -257,7 +250,7 @@ def save_answers(
         .select_related("round", "round__instrument")
         .get(pk=submission.pk)
     )
-    _operator_or(
+    require(
         acting_user,
         can_edit_answers(acting_user, submission),
         "You may not answer for this jurisdiction.",
@@ -459,9 +452,7 @@ def submit(
     review had questions some jurisdictions left blank); the gaps are listed in the history.
     Refused once the round is closed or published."""
     submission = _locked(submission)
-    _operator_or(
-        acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits."
-    )
+    require(acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits.")
     if allow_missing and acting_user is not None:
         raise PermissionDenied("Only the operator may record a submission with missing answers.")
     require_accepts_answers(submission.round, "submissions are")
@@ -491,9 +482,7 @@ def return_for_changes(
     nothing). Review steps stay possible in a closed or published round, but a returned
     submission there can be answered again only once an analyst opens the round."""
     submission = _locked(submission)
-    _operator_or(
-        acting_user, can_review(acting_user, submission), "Only reviewers return submissions."
-    )
+    require(acting_user, can_review(acting_user, submission), "Only reviewers return submissions.")
     _expect(submission, Submission.Status.SUBMITTED)
     if not comment.strip():
         raise MnrError("say what needs changing: returning a submission needs a comment")
@@ -517,7 +506,7 @@ def validate(
     validate``, ``acting_user=None``) is not a person and is exempt; the transition then
     records no user, and the audit event says which command validated it."""
     submission = _locked(submission)
-    _operator_or(
+    require(
         acting_user, can_review(acting_user, submission), "Only reviewers validate submissions."
     )
     _expect(submission, Submission.Status.SUBMITTED)
@@ -541,7 +530,7 @@ def reopen(
 ) -> Submission:
     """An analyst unlocks a validated submission; it goes back to the focal point as returned."""
     submission = _locked(submission)
-    _operator_or(
+    require(
         acting_user,
         can_manage_round(acting_user, submission.round),
         "Only analysts reopen submissions.",
@@ -564,7 +553,7 @@ def set_round_status(
 ) -> Round:
     """Open, close or publish a round. Publishing makes its aggregates (never its
     jurisdiction-level answers) visible to everyone."""
-    _operator_or(
+    require(
         acting_user, can_manage_round(acting_user, round_), "Only analysts change a round's status."
     )
     if status not in Round.Status.values:
@@ -589,7 +578,7 @@ def update_round(
     source: str = "web",
 ) -> Round:
     """Change a round's title, dates or disclosure threshold; ``None`` leaves a field as it is."""
-    _operator_or(acting_user, can_manage_round(acting_user, round_), "Only analysts edit a round.")
+    require(acting_user, can_manage_round(acting_user, round_), "Only analysts edit a round.")
     if title is not None and not title.strip():
         raise MnrError("a round needs a title")
     if disclosure_threshold is not None and disclosure_threshold < 1:
