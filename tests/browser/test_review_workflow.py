@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from tests.browser.answering import answer_required_questions, domains, saved
 
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
@@ -20,33 +21,6 @@ pytestmark = [
 expect = pytest.importorskip("playwright.sync_api").expect
 
 SCREENSHOT = "/tmp/mnr-entry.png"
-
-
-def saved(page: Any) -> None:
-    expect(page.locator("[data-save-status]")).to_have_text("Saved")
-
-
-def answer_required_questions(page: Any) -> None:
-    """Answer the unanswered required questions of the page that apply, with a first choice."""
-    for fieldset in page.locator("fieldset.question[data-required]:not([disabled])").all():
-        radios = fieldset.get_by_role("radio")
-        if fieldset.locator("input[type=radio]:checked:not([value=''])").count():
-            continue
-        if radios.count():
-            radios.first.check()
-        else:
-            fieldset.locator("textarea").fill("Answered in the browser.")
-            fieldset.locator("textarea").blur()
-        saved(page)
-
-
-def domains(page: Any) -> list[str]:
-    """The domain codes the page's navigation links to."""
-    return [
-        href.split("?domain=")[1]
-        for link in page.locator("nav.sections a").all()
-        if "?domain=" in (href := link.get_attribute("href") or "")
-    ]
 
 
 def test_focal_point_answers_reviewer_returns_focal_point_fixes_reviewer_validates(
