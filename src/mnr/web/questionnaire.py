@@ -64,10 +64,6 @@ class Conflict:
     # The stored value as a choice of the question, when it is one.
     choice: Choice | None
 
-    @property
-    def blank(self) -> bool:
-        return not (self.saved.value or self.saved.comment or self.saved.evidence_url)
-
 
 @dataclass
 class QuestionEntry:
