@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.demo import DEMO_PASSWORD, load_demo
+from mnr.demo import DEMO_PASSWORD, OPEN_ROUND, load_demo
 
 
 class Command(MnrCommand):
@@ -22,7 +22,10 @@ class Command(MnrCommand):
         demo = load_demo()
         self.stdout.write(
             f"Demo round {demo.round.code}: {demo.round.participations.count()} synthetic "
-            f"jurisdictions, {demo.answers} answers."
+            f"jurisdictions, {demo.answers} answers, published (what the public sees)."
+        )
+        self.stdout.write(
+            f"Open round {OPEN_ROUND}: where the demo focal points answer and submit."
         )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for username, description in demo.logins:
