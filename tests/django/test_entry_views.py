@@ -317,6 +317,21 @@ def test_domain_page_shows_capabilities_with_description_and_phase_descriptors(
     assert "C04.status" not in page  # D2 is on its own page
 
 
+def test_answer_fields_hold_no_more_than_the_server_takes(
+    personas: dict[str, Any], kenya: Submission
+) -> None:
+    from mnr.core.limits import MAX_ANSWER_LENGTH, MAX_COMMENT_LENGTH, MAX_URL_LENGTH
+
+    page = (
+        client_for("focal_point", personas)
+        .get(reverse("submission", args=[kenya.pk]) + "?domain=D1")
+        .content.decode()
+    )
+    assert f'name="C01.good_practice:value" rows="3" maxlength="{MAX_ANSWER_LENGTH}"' in page
+    assert f'name="C01.status:comment" rows="2" maxlength="{MAX_COMMENT_LENGTH}"' in page
+    assert f'inputmode="url" maxlength="{MAX_URL_LENGTH}"' in page
+
+
 def test_merged_capabilities_are_shown_together(
     personas: dict[str, Any], kenya: Submission
 ) -> None:

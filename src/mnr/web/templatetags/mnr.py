@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from django import template
 from mnr.core.framework import text
+from mnr.core.limits import LIMITS
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ register = template.Library()
 def label(value: Mapping[str, str] | None) -> str:
     """A stored label in the current language, falling back to English."""
     return text(value or {}, (get_language() or "en").split("-")[0])
+
+
+@register.simple_tag
+def limit(field: str) -> int:
+    """The longest text a field of an answer takes (``mnr.core.limits``), for ``maxlength``."""
+    return LIMITS[field]
