@@ -83,6 +83,14 @@ def test_analyst_sees_every_cell(personas: dict[str, Any]) -> None:
     assert b"LMIC" in html
 
 
+def test_the_default_page_lists_each_total_once(personas: dict[str, Any]) -> None:
+    round_ = synthetic_round("once", 6)
+    client = Client()
+    client.force_login(personas["analyst"])
+    html = client.get(reverse("round-findings", args=[round_.code])).content.decode()
+    assert html.count('<span class="code">C11.status</span>') == 1
+
+
 def test_anonymous_visitor_cannot_open_an_unpublished_rounds_findings() -> None:
     round_ = synthetic_round("draft", 5)
     assert Client().get(reverse("round-findings", args=[round_.code])).status_code == 404

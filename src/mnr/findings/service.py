@@ -84,7 +84,7 @@ def round_findings(
 
     A caller that also needs the round's questions or live answers passes them, so they are
     read once."""
-    wanted = list(breakdowns) if breakdowns is not None else [by]
+    wanted = list(dict.fromkeys(breakdowns if breakdowns is not None else [by]))
     for breakdown in wanted:
         check_breakdown(breakdown)
     questions = questions or round_questions(round_)
