@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import graphlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.dependencies import (
+    document_with_proposed_dependencies,
+    edition_with_proposed_dependencies,
+    proposed_dependencies,
+)
 
 from mnr.core.framework import (
     SCHEMA_PATH,
@@ -14,6 +21,7 @@ from mnr.core.framework import (
     FrameworkError,
     FrameworkProblem,
     Instrument,
+    edition_from_document,
     load_channels,
     load_edition,
     load_instrument,
@@ -329,7 +337,8 @@ def test_show_edition_outlines_domains_capabilities_questions_and_phases(
     assert set(first) == {"id", "name", "capabilities"}
     assert (first["id"], first["name"]) == ("D1", "Policy and Governance")
     leadership = first["capabilities"][0]
-    assert set(leadership) == {"id", "name", "questions"}
+    assert set(leadership) == {"id", "name", "depends_on", "questions"}
+    assert leadership["depends_on"] == []
     assert leadership["questions"][0] == {
         "id": "C01.status",
         "type": "select_one",
@@ -374,3 +383,71 @@ def test_problem_reads_file_path_message() -> None:
     assert str(problem) == "mnr-2016.yaml: domains[0].id: duplicate id 'D1'"
     assert str(error).splitlines() == [str(problem), str(problem)]
     assert error.problems == (problem, problem)
+
+
+# --- Dependencies between capabilities --------------------------------------------------------
+
+
+def enables(edition: Edition, enabler: str) -> set[str]:
+    """The capabilities that need ``enabler``, directly or through others."""
+    needs = {c.id: {d.capability for d in c.depends_on} for c in edition.capabilities()}
+    found: set[str] = set()
+    frontier = {enabler}
+    while frontier:
+        frontier = {c for c, its in needs.items() if its & frontier} - found
+        found |= frontier
+    return found
+
+
+def test_proposed_dependencies_name_every_capability_and_load_without_a_cycle() -> None:
+    proposal = proposed_dependencies()
+
+    edition = edition_with_proposed_dependencies()
+
+    assert list(proposal) == list(CAPABILITIES)
+    for capability in edition.capabilities():
+        assert [d.capability for d in capability.depends_on] == [
+            raw["capability"] for raw in proposal[capability.id]
+        ]
+        for dependency in capability.depends_on:
+            assert text(dependency.why) and "\n" not in text(dependency.why)
+    order = graphlib.TopologicalSorter(
+        {c.id: {d.capability for d in c.depends_on} for c in edition.capabilities()}
+    )
+    assert len(tuple(order.static_order())) == 21
+
+
+def test_proposed_dependencies_follow_the_issue(edition: Edition) -> None:
+    proposed = edition_with_proposed_dependencies()
+    direct = {c.id: {d.capability for d in c.depends_on} for c in proposed.capabilities()}
+
+    assert {"C12", "C04"} <= direct["C16"]
+    assert "C03" in direct["C17"]
+    assert "C09" in direct["C08"]
+    assert direct["C01"] == set()
+    assert enables(proposed, "C01") == set(CAPABILITIES) - {"C01"}
+    assert len(enables(proposed, "C03")) >= 8
+    # Apart from its dependencies, the proposal is the shipped edition.
+    assert [replace(c, depends_on=()) for c in proposed.capabilities()] == [
+        replace(c, depends_on=()) for c in edition.capabilities()
+    ]
+
+
+def test_capability_without_depends_on_has_no_enablers() -> None:
+    document = document_with_proposed_dependencies()
+    leadership = document["domains"][0]["capabilities"][0]
+
+    assert "depends_on" not in leadership
+    assert edition_from_document(document).capability("C01").depends_on == ()
+
+
+def test_show_edition_lists_the_enablers_of_every_capability() -> None:
+    shown = show_edition(edition_with_proposed_dependencies())
+
+    listed = {c["id"]: c["depends_on"] for d in shown["domains"] for c in d["capabilities"]}
+    assert listed["C16"] == ["C12", "C04"]
+    assert listed["C01"] == []
+    assert listed == {
+        capability: [raw["capability"] for raw in dependencies]
+        for capability, dependencies in proposed_dependencies().items()
+    }

@@ -5,6 +5,8 @@ Each test loads a shipped file, breaks a copy of it in tmp_path and checks what 
 
 from __future__ import annotations
 
+import graphlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -516,6 +518,181 @@ def test_several_reference_problems_are_all_reported(
     ]
     assert {p.file for p in error.problems} == {str(path)}
     assert all(str(p) in str(error) for p in error.problems)
+
+
+# --- Dependencies between capabilities --------------------------------------------------------
+
+# Where each capability sits in the shipped edition file: C05 is domains[1].capabilities[1].
+WHERE = {
+    raw["id"]: (domain, index)
+    for domain, raw_domain in enumerate(SHIPPED_EDITION["domains"])
+    for index, raw in enumerate(raw_domain["capabilities"])
+}
+
+
+def depends_on_path(capability_id: str) -> str:
+    domain, index = WHERE[capability_id]
+    return f"domains[{domain}].capabilities[{index}].depends_on"
+
+
+def depends_on(document: Document, capability_id: str, *enablers: str) -> str:
+    """Declare ``enablers`` for the capability; the path of its depends_on list."""
+    capability(document, *WHERE[capability_id])["depends_on"] = [
+        {"capability": enabler, "why": {"en": f"{capability_id} builds on {enabler}"}}
+        for enabler in enablers
+    ]
+    return depends_on_path(capability_id)
+
+
+def test_dependency_on_an_unknown_capability_is_refused(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    at = depends_on(edition_document, "C04", "C03", "C22")
+
+    path, error = edition_refusal(tmp_path, edition_document)
+
+    assert_reported(
+        error, path, f"{at}[1].capability", "unknown capability 'C22'", "has C01, C02", "C21"
+    )
+    assert len(error.problems) == 1
+
+
+def test_capability_depending_on_itself_is_refused(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    at = depends_on(edition_document, "C05", "C05")
+
+    path, error = edition_refusal(tmp_path, edition_document)
+
+    assert_reported(error, path, f"{at}[0].capability", "C05 cannot depend on itself")
+    assert len(error.problems) == 1  # not a cycle as well
+
+
+def test_dependency_listed_twice_is_refused_with_its_first_place(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    at = depends_on(edition_document, "C16", "C12", "C04", "C12")
+
+    path, error = edition_refusal(tmp_path, edition_document)
+
+    assert_reported(
+        error,
+        path,
+        f"{at}[2].capability",
+        "duplicate dependency on 'C12'",
+        f"first at {at}[0]",
+    )
+    assert len(error.problems) == 1
+
+
+def test_two_capabilities_depending_on_each_other_are_refused_as_a_cycle(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    depends_on(edition_document, "C05", "C03", "C08")
+    closing = depends_on(edition_document, "C08", "C05")
+
+    path, error = edition_refusal(tmp_path, edition_document)
+
+    assert_reported(
+        error,
+        path,
+        f"{closing}[0].capability",
+        "dependency cycle C05 → C08 → C05",
+        "remove one of these dependencies",
+    )
+    assert len(error.problems) == 1
+
+
+def test_cycle_through_several_capabilities_is_refused_with_the_whole_cycle(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    depends_on(edition_document, "C03", "C16")
+    depends_on(edition_document, "C16", "C04", "C12")
+    closing = depends_on(edition_document, "C12", "C03")
+
+    _, error = edition_refusal(tmp_path, edition_document)
+
+    assert [(p.path, p.message.split(":")[0]) for p in error.problems] == [
+        (f"{closing}[0].capability", "dependency cycle C03 → C16 → C12 → C03")
+    ]
+
+
+def test_dependency_without_a_reason_is_refused(tmp_path: Path, edition_document: Document) -> None:
+    at = depends_on(edition_document, "C17", "C03")
+    del capability(edition_document, *WHERE["C17"])["depends_on"][0]["why"]
+    capability(edition_document, *WHERE["C17"])["depends_on"].append({"capability": "law"})
+
+    path, error = edition_refusal(tmp_path, edition_document)
+
+    assert_reported(error, path, f"{at}[0].why", "required")
+    assert_reported(error, path, f"{at}[1].capability", "'law'", "such as C01")
+
+
+def test_dependency_problems_are_reported_with_the_others(
+    tmp_path: Path, edition_document: Document
+) -> None:
+    capability(edition_document, 1, 0)["questions"][0]["choices"] = "stat"
+    depends_on(edition_document, "C20", "C21", "C99")
+    depends_on(edition_document, "C21", "C20")
+
+    _, error = edition_refusal(tmp_path, edition_document)
+
+    assert [p.path for p in error.problems] == [
+        "domains[1].capabilities[0].questions[0].choices",
+        "domains[5].capabilities[0].depends_on[1].capability",
+        "domains[5].capabilities[1].depends_on[0].capability",
+    ]
+    assert "dependency cycle C20 → C21 → C20" in error.problems[2].message
+
+
+def has_cycle(edges: set[tuple[str, str]]) -> bool:
+    """The reference: the standard library's topological sorter."""
+    graph: dict[str, set[str]] = {}
+    for dependent, enabler in edges:
+        graph.setdefault(dependent, set()).add(enabler)
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError:
+        return True
+    return False
+
+
+@st.composite
+def dependency_graphs(draw: st.DrawFn) -> set[tuple[str, str]]:
+    """(dependent, enabler) pairs over the shipped capabilities, acyclic about half the time."""
+    ids = sorted(WHERE)
+    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1])
+    edges = draw(st.sets(pairs, max_size=30))
+    if draw(st.booleans()):
+        edges = {(a, b) for a, b in edges if a > b}
+    return edges
+
+
+@settings(max_examples=60, deadline=None)
+@given(dependency_graphs())
+def test_an_edition_is_refused_exactly_when_its_dependencies_have_a_cycle(
+    edges: set[tuple[str, str]],
+) -> None:
+    document = read_document(shipped_edition_paths()[0])
+    enablers = {a: sorted(b for x, b in edges if x == a) for a, _ in edges}
+    for dependent, its_enablers in enablers.items():
+        depends_on(document, dependent, *its_enablers)
+
+    if not has_cycle(edges):
+        edition = edition_from_document(document)
+        assert {(c.id, d.capability) for c in edition.capabilities() for d in c.depends_on} == edges
+        return
+    error = refusal(lambda: edition_from_document(document, source="edited in memory"))
+    assert error.problems
+    for problem in error.problems:
+        assert problem.message.startswith("dependency cycle ")
+        cycle = problem.message.removeprefix("dependency cycle ").split(":")[0].split(" → ")
+        assert cycle[0] == cycle[-1]
+        assert len(set(cycle)) == len(cycle) - 1
+        assert all(pair in edges for pair in itertools.pairwise(cycle))
+        # Reported at the dependency that closes the cycle.
+        closing = enablers[cycle[-2]].index(cycle[-1])
+        assert problem.path == f"{depends_on_path(cycle[-2])}[{closing}].capability"
 
 
 # --- Dangling references in an instrument -----------------------------------------------------

@@ -91,6 +91,14 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """The declaring capability needs ``capability`` (its enabler) in place; ``why`` says how."""
+
+    capability: str
+    why: Label
+
+
+@dataclass(frozen=True)
 class Capability:
     id: str
     name: Label
@@ -98,6 +106,8 @@ class Capability:
     domain: str
     phase_descriptors: Mapping[int, Label]
     questions: tuple[Question, ...]
+    # The capabilities it builds on, in file order; an edition's dependencies have no cycle.
+    depends_on: tuple[Dependency, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -608,6 +618,62 @@ def _descriptors(
     return dict(sorted(descriptors.items()))
 
 
+def _check_dependencies(
+    declared: Sequence[tuple[str, str, tuple[Dependency, ...]]],
+    capability_ids: Collection[str],
+    edition_id: str,
+    report: _Report,
+) -> None:
+    """Report unknown, self- and duplicate dependencies, then every cycle the others form."""
+    enablers: dict[str, list[tuple[str, str]]] = {}  # capability -> [(enabler, path)]
+    for capability_id, path, depends_on in declared:
+        seen: dict[str, str] = {}
+        edges = enablers.setdefault(capability_id, [])
+        for index, dependency in enumerate(depends_on):
+            item_path = _at(path, index)
+            enabler_path = _at(item_path, "capability")
+            enabler = dependency.capability
+            if enabler == capability_id:
+                report.add(enabler_path, f"capability {capability_id} cannot depend on itself")
+            elif enabler not in capability_ids:
+                report.add(
+                    enabler_path,
+                    f"unknown capability {enabler!r} in depends_on; "
+                    f"edition {edition_id} has {_listing(capability_ids)}",
+                )
+            elif _first_time(seen, enabler, item_path, enabler_path, report, "dependency on"):
+                edges.append((enabler, enabler_path))
+    for cycle, path in _cycles(enablers):
+        report.add(
+            path,
+            f"dependency cycle {' → '.join(cycle)}: a capability cannot need itself, through "
+            "others, to be in place first; remove one of these dependencies",
+        )
+
+
+def _cycles(enablers: Mapping[str, Sequence[tuple[str, str]]]) -> list[tuple[list[str], str]]:
+    """Each cycle closed by a dependency back onto the current chain, and that dependency's
+    path, searching depth first in file order (so a fixed file always reports the same)."""
+    done: set[str] = set()
+    chain: list[str] = []
+    found: list[tuple[list[str], str]] = []
+
+    def visit(capability_id: str) -> None:
+        chain.append(capability_id)
+        for enabler, path in enablers.get(capability_id, ()):
+            if enabler in chain:
+                found.append(([*chain[chain.index(enabler) :], enabler], path))
+            elif enabler not in done:
+                visit(enabler)
+        chain.pop()
+        done.add(capability_id)
+
+    for capability_id in enablers:
+        if capability_id not in done:
+            visit(capability_id)
+    return found
+
+
 def _edition_question_ids(document: Mapping[str, Any]) -> set[str]:
     ids = {
         raw["id"]
@@ -630,6 +696,8 @@ class _EditionBuilder:
         self.order = _QuestionOrder(report, _edition_question_ids(document), channels=())
         self.domain_ids: dict[str, str] = {}
         self.capability_ids: dict[str, str] = {}
+        # Per capability: its id, the path of its depends_on list and what it declares there.
+        self.declared: list[tuple[str, str, tuple[Dependency, ...]]] = []
 
     def edition(self) -> Edition:
         document = self.document
@@ -637,6 +705,8 @@ class _EditionBuilder:
             self._domain(raw, _at("domains", index))
             for index, raw in enumerate(document["domains"])
         )
+        # Only now are all capability ids known: a capability may depend on a later one.
+        _check_dependencies(self.declared, self.capability_ids, document["id"], self.report)
         general = self._questions(
             document.get("general_questions", []), "general_questions", "MNR", None
         )
@@ -663,6 +733,11 @@ class _EditionBuilder:
         capability_id = raw["id"]
         first = _first_time(self.capability_ids, capability_id, path, _at(path, "id"), self.report)
         descriptors_path = _at(path, "phase_descriptors")
+        depends_on = tuple(
+            Dependency(raw_dependency["capability"], dict(raw_dependency["why"]))
+            for raw_dependency in raw.get("depends_on", ())
+        )
+        self.declared.append((capability_id, _at(path, "depends_on"), depends_on))
         return Capability(
             id=capability_id,
             name=dict(raw["name"]),
@@ -675,6 +750,7 @@ class _EditionBuilder:
             questions=self._questions(
                 raw["questions"], _at(path, "questions"), capability_id, domain, check_ids=first
             ),
+            depends_on=depends_on,
         )
 
     def _questions(
@@ -1007,6 +1083,7 @@ def show_edition(edition: Edition, lang: str = "en") -> dict[str, Any]:
                     {
                         "id": capability.id,
                         "name": text(capability.name, lang),
+                        "depends_on": [d.capability for d in capability.depends_on],
                         "questions": [_show_question(q) for q in capability.questions],
                     }
                     for capability in domain.capabilities

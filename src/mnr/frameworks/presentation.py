@@ -19,9 +19,9 @@ def edition_by_code(code: str) -> Edition:
 
 
 def show_edition(edition: Edition, lang: str = "en") -> dict[str, Any]:
-    """``{"edition", "domains": [{"id", "name", "capabilities": [{"id", "name", "questions":
-    [{"id", "type", "choices"}]}]}], "phases": [{"level", "name", "provisional"}]}`` for the
-    loaded edition, with the phase names as administrators last set them."""
+    """``{"edition", "domains": [{"id", "name", "capabilities": [{"id", "name", "depends_on",
+    "questions": [{"id", "type", "choices"}]}]}], "phases": [{"level", "name", "provisional"}]}``
+    for the loaded edition, with the phase names as administrators last set them."""
     shown = core.show_edition(core.edition_from_document(edition.document), lang)
     shown["version"] = edition.version
     shown["phases"] = [
