@@ -306,6 +306,13 @@ class _QuestionProblem:
     unknown: Mask  # per participant
     programs: int = 0
     protected_withheld: list[str] = field(default_factory=list)
+    # Set once by _atoms(): the unknown jurisdictions grouped by how every unit treats them.
+    atom_of: npt.NDArray[np.intp] = field(init=False)
+    n_atoms: int = field(init=False)
+    incidence: npt.NDArray[np.float64] = field(init=False)  # unit x atom
+    atom_size: npt.NDArray[np.float64] = field(init=False)
+    atom_answered: npt.NDArray[np.float64] = field(init=False)
+    atom_counts: npt.NDArray[np.float64] = field(init=False)  # atom x code of the domain
 
     @classmethod
     def build(
@@ -521,12 +528,12 @@ class _QuestionProblem:
         keys, inverse = np.unique(membership.T, axis=0, return_inverse=True)
         self.atom_of = inverse.reshape(-1)
         self.n_atoms = len(keys)
-        # unit x atom incidence
         self.incidence = keys.T.astype(float) if len(keys) else np.zeros((len(self.units), 0))
         self.atom_size = np.bincount(self.atom_of, minlength=self.n_atoms).astype(float)
         answered = (self.codes != _BLANK).astype(float)
-        self.atom_answered = np.bincount(self.atom_of, weights=answered, minlength=self.n_atoms)
-        # true answer counts per atom and code of the domain
+        self.atom_answered = np.bincount(
+            self.atom_of, weights=answered, minlength=self.n_atoms
+        ).astype(float)
         self.atom_counts = np.zeros((self.n_atoms, len(self.domain)))
         for position, code in enumerate(self.domain):
             self.atom_counts[:, position] = np.bincount(

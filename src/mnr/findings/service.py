@@ -92,7 +92,7 @@ def round_findings(
     if reads_live(user, round_, public):
         results = compute_breakdowns(data or round_data(round_, questions, statuses), wanted)
     else:
-        anonymous = public or user is None or not user.is_authenticated
+        anonymous = public or not user.is_authenticated
         publication = require_publication(round_) if anonymous else latest_publication(round_)
         if publication is not None:
             stored = publication.protection_of()

@@ -190,7 +190,7 @@ def _frozen_answers(validated: list[Submission]) -> list[dict[str, Any]]:
             "question": a.question.code,
             "value": a.value,
             "publishable": a.publishable,
-            "version": getattr(a, "version", 1),
+            "version": a.version,
         }
         for a in rows
     ]
