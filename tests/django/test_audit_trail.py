@@ -353,9 +353,16 @@ def _update_round(world: World) -> Scene:
 
 @case(surveys.open_submission, "focal_point")
 def _open_submission(world: World) -> Scene:
-    def open_(user: Any, source: str, channel: str = "government") -> Submission:
+    def open_(
+        user: Any, source: str, channel: str = "government", respondent: str = ""
+    ) -> Submission:
         return surveys.open_submission(
-            world.round, place("KE"), channel, acting_user=user, source=source
+            world.round,
+            place("KE"),
+            channel,
+            respondent=respondent,
+            acting_user=user,
+            source=source,
         )
 
     return Scene(
@@ -373,6 +380,12 @@ def _open_submission(world: World) -> Scene:
                 lambda: open_(world["focal_point"], "web", "post"),
                 match="unknown channel of round",
             ),
+            Refusal(
+                "a respondent that is not a code",
+                MnrError,
+                lambda: open_(world["focal_point"], "web", respondent="Police Force"),
+                match="not a respondent code",
+            ),
         ],
     )
 
@@ -381,8 +394,12 @@ def _open_submission(world: World) -> Scene:
 def _save_answers(world: World) -> Scene:
     kenya = opened(world.round, "KE")
 
-    def save(user: Any, source: str, value: str = "yes") -> int:
-        answers = {"C11.status": AnswerInput(value=value, comment="synthetic test comment")}
+    def save(user: Any, source: str, value: str = "yes", confidence: str | None = None) -> int:
+        answers = {
+            "C11.status": AnswerInput(
+                value=value, comment="synthetic test comment", confidence=confidence
+            )
+        }
         return surveys.save_answers(kenya, answers, acting_user=user, source=source)
 
     return Scene(
@@ -399,6 +416,12 @@ def _save_answers(world: World) -> Scene:
                 MnrError,
                 lambda: save(world["focal_point"], "web", "maybe"),
                 match="'maybe' is not among the choices",
+            ),
+            Refusal(
+                "a confidence level on a question that is not a phase",
+                MnrError,
+                lambda: save(world["focal_point"], "web", confidence="high"),
+                match="for phase questions only",
             ),
         ],
     )
@@ -706,6 +729,12 @@ def _assign_role(world: World) -> Scene:
                 MnrError,
                 lambda: assign(world["administrator"], "web", "focal_point"),
                 match="give the jurisdiction",
+            ),
+            Refusal(
+                "a respondent for a reviewer",
+                MnrError,
+                lambda: assign(world["administrator"], "web", respondent="police"),
+                match="only a focal point answers for one respondent",
             ),
         ],
     )

@@ -99,6 +99,7 @@ def test_a_stale_save_is_refused_with_the_current_answer_and_writes_nothing(
         "comment": "second text",
         "evidence_url": "",
         "publishable": False,
+        "confidence": "",
         "version": 2,
         "updated_by": "admin",
         "updated_at": stored.updated_at.isoformat(),

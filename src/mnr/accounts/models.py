@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from mnr.core.respondents import LEAD, MAX_RESPONDENT_LENGTH
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
@@ -17,7 +19,10 @@ class RoleAssignment(models.Model):
     """A role for a user, limited to one jurisdiction and/or one round when those are set.
 
     An empty jurisdiction or round means every jurisdiction or every round. A focal point always
-    has a jurisdiction (enforced by a constraint): they speak for one jurisdiction only.
+    has a jurisdiction (enforced by a constraint): they speak for one jurisdiction only. A focal
+    point's ``respondent`` limits them to that respondent's submissions of the jurisdiction;
+    blank (the lead's focal point) means every respondent of the jurisdiction. Other roles
+    have no respondent.
     """
 
     user = models.ForeignKey(
@@ -28,19 +33,24 @@ class RoleAssignment(models.Model):
         "jurisdictions.Jurisdiction", null=True, blank=True, on_delete=models.CASCADE
     )
     round = models.ForeignKey("surveys.Round", null=True, blank=True, on_delete=models.CASCADE)
+    respondent = models.SlugField(max_length=MAX_RESPONDENT_LENGTH, blank=True, default=LEAD)
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["user", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction", "round"],
+                fields=["user", "role", "jurisdiction", "round", "respondent"],
                 name="one_assignment_per_scope",
                 nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=~models.Q(role="focal_point") | models.Q(jurisdiction__isnull=False),
                 name="focal_point_has_jurisdiction",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="focal_point") | models.Q(respondent=LEAD),
+                name="respondent_only_for_focal_points",
             ),
         ]
 
@@ -50,6 +60,7 @@ class RoleAssignment(models.Model):
             for s in (
                 self.jurisdiction_id and str(self.jurisdiction),
                 self.round_id and str(self.round),
+                self.respondent,
             )
             if s
         ]

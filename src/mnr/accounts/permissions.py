@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from mnr.accounts.models import Role, RoleAssignment
+from mnr.core.respondents import LEAD
 
 _CACHE_ATTRIBUTE = "_mnr_role_assignments"
 
@@ -43,29 +44,59 @@ def require(acting_user: Any, allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def covers_respondent(assignment: RoleAssignment, respondent: str) -> bool:
+    """The respondent rule, the only one: an assignment without a respondent (the lead's
+    focal point, and every other role) covers every respondent of its jurisdiction; one with a
+    respondent covers that respondent only."""
+    return assignment.respondent == LEAD or assignment.respondent == respondent
+
+
 def has_role(
     user: Any,
     roles: Collection[str],
     *,
     jurisdiction_id: int | None = None,
     round_id: int | None = None,
+    respondent: str = LEAD,
 ) -> bool:
     """True when one of the user's assignments has one of ``roles`` and covers the scope.
 
     An assignment without a jurisdiction (or round) covers every jurisdiction (or round).
-    Administrators hold every role everywhere."""
+    ``respondent`` is the respondent the scope is about (:func:`covers_respondent`); the
+    default, the lead, is the jurisdiction as a whole, which a focal point limited to one
+    respondent does not speak for. Administrators hold every role everywhere."""
     if is_administrator(user):
         return True
     return any(
         a.role in roles
         and (a.jurisdiction_id is None or a.jurisdiction_id == jurisdiction_id)
         and (a.round_id is None or a.round_id == round_id)
+        and covers_respondent(a, respondent)
         for a in assignments(user)
     )
 
 
-def scope_filter(user: Any, roles: Collection[str], *, prefix: str = "") -> Q | None:
-    """A filter matching the (round, jurisdiction) pairs ``roles`` give the user.
+def focal_point_respondents(user: Any, *, jurisdiction_id: int, round_id: int) -> list[str]:
+    """The respondents the user's focal-point assignments for the jurisdiction and round name,
+    in code order (``""``: the lead's focal point, who also answers for every other respondent).
+    Administrators, focal points everywhere by their role, name none."""
+    return sorted(
+        {
+            a.respondent
+            for a in assignments(user)
+            if a.role == Role.FOCAL_POINT
+            and a.jurisdiction_id == jurisdiction_id
+            and (a.round_id is None or a.round_id == round_id)
+        }
+    )
+
+
+def scope_filter(
+    user: Any, roles: Collection[str], *, prefix: str = "", respondent_field: str | None = None
+) -> Q | None:
+    """A filter matching the (round, jurisdiction) pairs ``roles`` give the user, and, with
+    ``respondent_field`` (the filtered model's respondent, e.g. ``"respondent"`` for
+    submissions), the respondents :func:`covers_respondent` lets them see.
 
     ``None`` means no restriction (administrators); an impossible filter means nothing."""
     if is_administrator(user):
@@ -74,13 +105,16 @@ def scope_filter(user: Any, roles: Collection[str], *, prefix: str = "") -> Q | 
     for a in assignments(user):
         if a.role not in roles:
             continue
-        if a.round_id is None and a.jurisdiction_id is None:
+        limited_respondent = respondent_field is not None and a.respondent != LEAD
+        if a.round_id is None and a.jurisdiction_id is None and not limited_respondent:
             return None  # an unlimited assignment: nothing to filter (an empty Q would be dropped)
         part = Q()
         if a.round_id is not None:
             part &= Q(**{f"{prefix}round_id": a.round_id})
         if a.jurisdiction_id is not None:
             part &= Q(**{f"{prefix}jurisdiction_id": a.jurisdiction_id})
+        if limited_respondent:
+            part &= Q(**{f"{prefix}{respondent_field}": a.respondent})
         condition |= part
     return condition
 

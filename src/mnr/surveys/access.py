@@ -44,12 +44,14 @@ def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submi
 
 
 def can_edit_answers(user: Any, submission: Submission) -> bool:
-    """Focal points of the submission's jurisdiction (and administrators) answer."""
+    """Focal points of the submission's jurisdiction (and administrators) answer: the lead's
+    focal point for every respondent, a respondent's focal point for that respondent only."""
     return has_role(
         user,
         (Role.FOCAL_POINT,),
         jurisdiction_id=submission.jurisdiction_id,
         round_id=submission.round_id,
+        respondent=submission.respondent,
     )
 
 
@@ -59,6 +61,7 @@ def can_review(user: Any, submission: Submission) -> bool:
         (Role.REVIEWER,),
         jurisdiction_id=submission.jurisdiction_id,
         round_id=submission.round_id,
+        respondent=submission.respondent,
     )
 
 

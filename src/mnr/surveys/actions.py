@@ -34,6 +34,12 @@ from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role, require
 from mnr.audit.record import record_event
 from mnr.core.limits import text_problem
+from mnr.core.respondents import (
+    LEAD,
+    MAX_RESPONDENT_NAME_LENGTH,
+    confidence_problem,
+    respondent_problem,
+)
 from mnr.errors import MnrError, unknown
 from mnr.frameworks.models import Channel, Instrument, InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
@@ -171,27 +177,59 @@ def open_submission(
     jurisdiction: Jurisdiction,
     channel: str,
     *,
+    respondent: str = LEAD,
+    respondent_name: str = "",
     acting_user: Any = None,
     source: str = "cli",
 ) -> Submission:
-    """The submission of a participating jurisdiction through a channel, created if needed.
+    """The submission of a participating jurisdiction through a channel by a respondent (blank:
+    the lead), created if needed, for those who may answer it or manage the round.
 
-    Refused once the round is closed or published (nothing can be entered there any more)."""
+    ``respondent_name`` names the respondent; given for an existing submission with another
+    name, it renames it (event ``submission.rename``). Refused once the round is closed or
+    published (nothing can be entered there any more)."""
     require_accepts_answers(round_, "answers are")
     if channel not in round_.channels:
         raise unknown(f"channel of round {round_.code}", channel, round_.channels)
+    if problem := respondent_problem(respondent):
+        raise MnrError(problem)
+    respondent_name = respondent_name.strip()
+    if len(respondent_name) > MAX_RESPONDENT_NAME_LENGTH or text_problem("name", respondent_name):
+        raise MnrError(
+            f"the name of respondent {respondent or '(lead)'} must be text of at most "
+            f"{MAX_RESPONDENT_NAME_LENGTH} characters"
+        )
     if not round_.participations.filter(jurisdiction=jurisdiction).exists():
         raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+    place = Submission(
+        round=round_, jurisdiction=jurisdiction, channel=channel, respondent=respondent
+    )
+    require(
+        acting_user,
+        can_edit_answers(acting_user, place) or can_manage_round(acting_user, round_),
+        "You may not open a submission for this jurisdiction and respondent.",
+    )
     submission, created = Submission.objects.get_or_create(
-        round=round_, jurisdiction=jurisdiction, channel=channel
+        round=round_,
+        jurisdiction=jurisdiction,
+        channel=channel,
+        respondent=respondent,
+        defaults={"respondent_name": respondent_name},
     )
     if created:
-        require(
-            acting_user,
-            can_edit_answers(acting_user, submission) or can_manage_round(acting_user, round_),
-            "You may not open a submission for this jurisdiction.",
-        )
         record_event("submission.create", submission, actor=acting_user, source=source)
+    elif respondent_name and respondent_name != submission.respondent_name:
+        old = submission.respondent_name
+        submission.respondent_name = respondent_name
+        submission.save(update_fields=["respondent_name", "updated_at"])
+        record_event(
+            "submission.rename",
+            submission,
+            actor=acting_user,
+            source=source,
+            old=old,
+            new=respondent_name,
+        )
     return submission
 
 
@@ -206,6 +244,8 @@ class AnswerInput:
     comment: str | None = None
     evidence_url: str | None = None
     publishable: bool | None = None
+    # low, medium or high (mnr.core.respondents.CONFIDENCE_LEVELS); phase questions only.
+    confidence: str | None = None
     expected_version: int | None = None
 
 
@@ -219,7 +259,20 @@ def check_value(question: InstrumentQuestion, value: str) -> str | None:
     return None
 
 
-_FIELDS = ("value", "comment", "evidence_url", "publishable")
+def check_confidence(question: InstrumentQuestion, confidence: str) -> str | None:
+    """Why ``confidence`` cannot be stored with an answer to ``question``, or None: a level of
+    ``CONFIDENCE_LEVELS``, given for phase questions only (blank is fine anywhere)."""
+    if problem := confidence_problem(confidence):
+        return f"{question.code}: {problem}"
+    if confidence and question.type != "phase":
+        return (
+            f"{question.code}: a confidence level is given for phase questions only; "
+            f"{question.code} is a {question.type} question"
+        )
+    return None
+
+
+_FIELDS = ("value", "comment", "evidence_url", "publishable", "confidence")
 
 
 @transaction.atomic
@@ -286,6 +339,10 @@ def save_answers(
             problems.extend(limited)
             continue
         if given.value is not None and (problem := check_value(question, given.value)):
+            problems.append(problem)
+        if given.confidence is not None and (
+            problem := check_confidence(question, given.confidence)
+        ):
             problems.append(problem)
         if given.evidence_url:
             try:

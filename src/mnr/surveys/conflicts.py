@@ -31,6 +31,7 @@ class AnswerState:
     # The username of whoever saved it last; None for the operator (``mnr …``) or nobody.
     updated_by: str | None
     updated_at: datetime | None
+    confidence: str = ""
 
     @classmethod
     def of(cls, question: str, answer: Answer | None) -> AnswerState:
@@ -45,6 +46,7 @@ class AnswerState:
             version=answer.version,
             updated_by=answer.updated_by.get_username() if answer.updated_by else None,
             updated_at=answer.updated_at,
+            confidence=answer.confidence,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -53,6 +55,7 @@ class AnswerState:
             "comment": self.comment,
             "evidence_url": self.evidence_url,
             "publishable": self.publishable,
+            "confidence": self.confidence,
             "version": self.version,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,

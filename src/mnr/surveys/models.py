@@ -5,6 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from mnr.core.respondents import (
+    CONFIDENCE_LEVELS,
+    LEAD,
+    MAX_RESPONDENT_LENGTH,
+    MAX_RESPONDENT_NAME_LENGTH,
+    respondent_label,
+)
 from mnr.surveys.querysets import RoundQuerySet, SubmissionQuerySet
 
 
@@ -75,6 +82,11 @@ class Submission(models.Model):
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="submissions"
     )
     channel = models.CharField(max_length=60)
+    # An organisation within the jurisdiction (``police``); blank is the lead respondent, whose
+    # answers are the jurisdiction's where one answer per jurisdiction counts
+    # (mnr.core.respondents).
+    respondent = models.SlugField(max_length=MAX_RESPONDENT_LENGTH, blank=True, default=LEAD)
+    respondent_name = models.CharField(max_length=MAX_RESPONDENT_NAME_LENGTH, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # When an import last changed the answers after the submission was submitted: its reviewer
     # has to look again. Cleared when a reviewer returns or validates it.
@@ -85,15 +97,27 @@ class Submission(models.Model):
     objects = SubmissionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["round", "jurisdiction__code", "channel"]
+        # The lead's blank respondent sorts first.
+        ordering = ["round", "jurisdiction__code", "channel", "respondent"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "jurisdiction", "channel"], name="one_submission_per_channel"
+                fields=["round", "jurisdiction", "channel", "respondent"],
+                name="one_submission_per_respondent",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.round.code} {self.jurisdiction.code} {self.channel}"
+        respondent = f" {self.respondent}" if self.respondent else ""
+        return f"{self.round.code} {self.jurisdiction.code} {self.channel}{respondent}"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.respondent == LEAD
+
+    @property
+    def respondent_label(self) -> str:
+        """The respondent's name, else its code; "Lead respondent" for the lead."""
+        return respondent_label(self.respondent, self.respondent_name)
 
     @property
     def editable(self) -> bool:
@@ -140,6 +164,10 @@ class Answer(models.Model):
     evidence_url = models.URLField(max_length=500, blank=True)
     # Free text the respondent agreed may be quoted (anonymised) in public reports.
     publishable = models.BooleanField(default=False)
+    # How sure the respondent is of a phase answer (phase questions only); blank: not said.
+    confidence = models.CharField(
+        max_length=10, blank=True, choices=list(CONFIDENCE_LEVELS.items())
+    )
     # 1 when first saved, +1 on every saved change: a writer that read version n may write only
     # while the answer is still at n (``save_answers``' expected_version), so nothing is lost.
     version = models.PositiveIntegerField(default=1)

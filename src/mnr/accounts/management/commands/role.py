@@ -25,6 +25,12 @@ class Command(MnrCommand):
             "--jurisdiction", help="limit to one jurisdiction (required for focal_point)"
         )
         grant.add_argument("--round", help="limit to one round")
+        grant.add_argument(
+            "--respondent",
+            default="",
+            help="a focal point for one respondent of the jurisdiction, such as police "
+            "(default: every respondent, the lead's focal point)",
+        )
         sub.add_parser("list", help="every role assignment")
 
     def run(self, *args: Any, **options: Any) -> None:
@@ -32,8 +38,9 @@ class Command(MnrCommand):
             for a in RoleAssignment.objects.select_related("user", "jurisdiction", "round"):
                 place = a.jurisdiction.code if a.jurisdiction else "*"
                 round_code = a.round.code if a.round else "*"
+                respondent = f" {a.respondent}" if a.respondent else ""
                 self.stdout.write(
-                    f"{a.user.get_username():<20} {a.role:<14} {place:<8} {round_code}"
+                    f"{a.user.get_username():<20} {a.role:<14} {place:<8} {round_code}{respondent}"
                 )
             return
         users = get_user_model()
@@ -46,5 +53,12 @@ class Command(MnrCommand):
         if options["jurisdiction"]:
             jurisdiction = codes.get(options["jurisdiction"], where="--jurisdiction")
         round_ = round_by_code(options["round"]) if options["round"] else None
-        assign_role(user, options["role"], jurisdiction=jurisdiction, round_=round_)
-        self.stdout.write(f"{user.get_username()} is {options['role']}")
+        assign_role(
+            user,
+            options["role"],
+            jurisdiction=jurisdiction,
+            round_=round_,
+            respondent=options["respondent"],
+        )
+        respondent = f" for respondent {options['respondent']}" if options["respondent"] else ""
+        self.stdout.write(f"{user.get_username()} is {options['role']}{respondent}")
