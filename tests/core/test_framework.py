@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import graphlib
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.dependencies import (
-    document_with_proposed_dependencies,
-    edition_with_proposed_dependencies,
-    proposed_dependencies,
-)
 
 from mnr.core.framework import (
     SCHEMA_PATH,
@@ -399,17 +393,16 @@ def enables(edition: Edition, enabler: str) -> set[str]:
     return found
 
 
-def test_proposed_dependencies_name_every_capability_and_load_without_a_cycle() -> None:
-    proposal = proposed_dependencies()
-
-    edition = edition_with_proposed_dependencies()
-
-    assert list(proposal) == list(CAPABILITIES)
+def test_shipped_dependencies_give_every_capability_but_leadership_enablers_with_reasons(
+    edition: Edition,
+) -> None:
     for capability in edition.capabilities():
-        assert [d.capability for d in capability.depends_on] == [
-            raw["capability"] for raw in proposal[capability.id]
-        ]
+        if capability.id == "C01":
+            assert capability.depends_on == ()
+            continue
+        assert capability.depends_on, capability.id
         for dependency in capability.depends_on:
+            assert dependency.capability in CAPABILITIES and dependency.capability != capability.id
             assert text(dependency.why) and "\n" not in text(dependency.why)
     order = graphlib.TopologicalSorter(
         {c.id: {d.capability for d in c.depends_on} for c in edition.capabilities()}
@@ -417,37 +410,29 @@ def test_proposed_dependencies_name_every_capability_and_load_without_a_cycle() 
     assert len(tuple(order.static_order())) == 21
 
 
-def test_proposed_dependencies_follow_the_issue(edition: Edition) -> None:
-    proposed = edition_with_proposed_dependencies()
-    direct = {c.id: {d.capability for d in c.depends_on} for c in proposed.capabilities()}
+def test_shipped_dependencies_follow_the_issue(edition: Edition) -> None:
+    direct = {c.id: {d.capability for d in c.depends_on} for c in edition.capabilities()}
 
     assert {"C12", "C04"} <= direct["C16"]
     assert "C03" in direct["C17"]
     assert "C09" in direct["C08"]
     assert direct["C01"] == set()
-    assert enables(proposed, "C01") == set(CAPABILITIES) - {"C01"}
-    assert len(enables(proposed, "C03")) >= 8
-    # Apart from its dependencies, the proposal is the shipped edition.
-    assert [replace(c, depends_on=()) for c in proposed.capabilities()] == [
-        replace(c, depends_on=()) for c in edition.capabilities()
-    ]
+    assert enables(edition, "C01") == set(CAPABILITIES) - {"C01"}
+    assert len(enables(edition, "C03")) >= 8
 
 
 def test_capability_without_depends_on_has_no_enablers() -> None:
-    document = document_with_proposed_dependencies()
+    document = read_document(shipped_edition_paths()[0])
     leadership = document["domains"][0]["capabilities"][0]
 
     assert "depends_on" not in leadership
     assert edition_from_document(document).capability("C01").depends_on == ()
 
 
-def test_show_edition_lists_the_enablers_of_every_capability() -> None:
-    shown = show_edition(edition_with_proposed_dependencies())
+def test_show_edition_lists_the_enablers_of_every_capability(edition: Edition) -> None:
+    shown = show_edition(edition)
 
     listed = {c["id"]: c["depends_on"] for d in shown["domains"] for c in d["capabilities"]}
     assert listed["C16"] == ["C12", "C04"]
     assert listed["C01"] == []
-    assert listed == {
-        capability: [raw["capability"] for raw in dependencies]
-        for capability, dependencies in proposed_dependencies().items()
-    }
+    assert listed == {c.id: [d.capability for d in c.depends_on] for c in edition.capabilities()}

@@ -9,9 +9,8 @@ from random import Random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.dependencies import edition_with_proposed_dependencies
 
-from mnr.core.framework import Capability, Dependency, Edition, text
+from mnr.core.framework import Capability, Dependency, Edition, load_shipped, text
 from mnr.core.plan import (
     Plan,
     PlanItem,
@@ -26,7 +25,7 @@ from mnr.errors import MnrError
 
 @pytest.fixture(scope="module")
 def edition() -> Edition:
-    return edition_with_proposed_dependencies()
+    return load_shipped()[0]["mnr-2016"]
 
 
 def by_capability(plan: Plan) -> dict[str, PlanItem]:
