@@ -223,7 +223,37 @@ def test_only_the_choice_lists_in_use_are_written() -> None:
     review = {row["list_name"] for row in build().choices.rows}
     assert review == {"jurisdictions", "status", "yes_no"}
     assessment = {row["list_name"] for row in build("mnr-2016-self-assessment").choices.rows}
-    assert assessment == {"jurisdictions", "status", "yes_no", "phases"}
+    assert assessment == {"jurisdictions", "status", "yes_no", "phases", "confidence"}
+
+
+def test_the_respondent_is_asked_second_as_a_code_blank_for_the_lead() -> None:
+    sheets = build()
+    respondent = sheets.survey.rows[1]
+    assert (respondent["type"], respondent["name"]) == ("text", "respondent")
+    assert "required" not in respondent
+    assert respondent["constraint"] == "regex(., '^[a-z0-9][a-z0-9_-]{0,59}$')"
+    assert "lower-case" in respondent["constraint_message::English (en)"]
+    assert "lead respondent" in respondent["hint::French (fr)"]
+
+
+def test_each_phase_question_is_followed_by_the_confidence_in_it() -> None:
+    sheets = build("mnr-2016-self-assessment")
+    order = names(sheets)
+    phases = [name for name in order if name.endswith("_phase") and name[:1].isupper()]
+    assert phases
+    for phase in phases:
+        confidence = survey_row(sheets, f"confidence_{phase}")
+        assert order.index(f"confidence_{phase}") == order.index(phase) + 1
+        assert confidence["type"] == "select_one confidence"
+        assert confidence["relevant"] == f"${{{phase}}} != ''"
+    assert choices(sheets, "confidence") == [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+    assert not any(name.startswith("confidence_") for name in names(build()))
+
+
+def test_confidence_fields_are_no_questions() -> None:
+    instrument, _ = shipped("mnr-2016-self-assessment")
+    assert question_id_from_name("confidence_C01_phase", instrument) is None
+    assert question_id_from_name("D1/confidence_C01_phase", instrument) is None
 
 
 def test_every_label_column_is_filled_with_english_where_no_translation_exists() -> None:

@@ -148,7 +148,7 @@ def test_csv_export_has_the_interchange_header_and_one_row_per_answer(
     answered: Round, tmp_path: Path
 ) -> None:
     lines = export(tmp_path, "csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == HEADER_LINE + ",publishable"
+    assert lines[0] == HEADER_LINE + ",publishable,respondent,confidence"
     rows = exported_rows(export(tmp_path, "csv"))
     assert len(rows) - 1 == Answer.objects.count() == 8
     assert rows[1][:5] == ["test-2021", "GB-EAW", "government", "C01.status", "dont_know"]
@@ -806,6 +806,8 @@ def test_an_export_of_the_rounds_own_xlsform_imports(review_round: Round, tmp_pa
                 row.append(str(cells["calculation"]).strip("'"))
             elif kind == "select_one jurisdictions":
                 row.append("SE")
+            elif name == "respondent":
+                row.append("police")
             else:
                 row.append("dont_know" if kind.startswith("select_one") else "answered in Kobo")
     header += ["meta/instanceID", "_id", "_uuid", "__version__"]
@@ -815,7 +817,9 @@ def test_an_export_of_the_rounds_own_xlsform_imports(review_round: Round, tmp_pa
         Answer.objects.all().delete()
         import_file(write(tmp_path, name, content), "--format", "kobo")
         answers = Answer.objects.filter(
-            submission__jurisdiction__code="SE", submission__channel="government"
+            submission__jurisdiction__code="SE",
+            submission__channel="government",
+            submission__respondent="police",
         )
         asked = review_round.instrument.questions.exclude(channels=["unicef_country_office"])
         assert answers.count() == asked.count() > 60

@@ -1,7 +1,8 @@
 """The answer interchange format, and reading KoboToolbox/ODK submission exports into it.
 
-One row per answer: ``round,jurisdiction,channel,question,answer,comment,evidence_url`` and an
-optional trailing ``publishable``, as CSV, XLSX or JSON (``docs/interchange.md``). Reading a
+One row per answer: ``round,jurisdiction,channel,question,answer,comment,evidence_url``, then
+any of the optional ``publishable``, ``respondent`` and ``confidence`` (read by their names, in
+any order), as CSV, XLSX or JSON (``docs/interchange.md``). Reading a
 file gives typed rows and *every* problem found, each with its row and column, so that a caller
 can refuse the whole file at once; nothing here writes anything.
 
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 
 from mnr.core import codes
 from mnr.core.limits import MAX_URL_LENGTH, text_problem
+from mnr.core.respondents import LEAD, confidence_problem, respondent_problem
 from mnr.core.spreadsheet import (
     archive_problem,
     escape_xlsx,
@@ -38,6 +40,12 @@ from mnr.core.spreadsheet import (
 
 HEADER = ("round", "jurisdiction", "channel", "question", "answer", "comment", "evidence_url")
 PUBLISHABLE = "publishable"
+RESPONDENT = "respondent"
+CONFIDENCE = "confidence"
+OPTIONAL = (PUBLISHABLE, RESPONDENT, CONFIDENCE)
+"""Columns a file may add after the seven of ``HEADER``, by name and in any order."""
+EXPORT_HEADER = (*HEADER, *OPTIONAL)
+"""What exports write."""
 FORMATS = ("csv", "xlsx", "json", "kobo", "odk")
 SUBMISSION_FORMATS = ("kobo", "odk")
 EXTENSIONS: Mapping[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
@@ -72,6 +80,8 @@ class QuestionInfo:
     choices: tuple[str, ...] = ()
     # The channels it is asked through; () means every channel.
     channels: tuple[str, ...] = ()
+    # A phase question, the only kind that takes a confidence level.
+    phase: bool = False
 
     def asked_of(self, channel: str) -> bool:
         return not self.channels or channel in self.channels
@@ -116,6 +126,9 @@ class AnswerRow:
     comment: str | None = None
     evidence_url: str | None = None
     publishable: bool | None = None
+    # The respondent within the jurisdiction; blank (and a file without the column): the lead.
+    respondent: str = LEAD
+    confidence: str | None = None
     # The file's column for a field, where it is not named like the field (Kobo/ODK exports).
     columns: Mapping[str, str] = field(default_factory=dict)
 
@@ -178,6 +191,8 @@ class AnswerRecord:
     comment: str
     evidence_url: str
     publishable: bool
+    respondent: str = LEAD
+    confidence: str = ""
 
 
 class _Refused(Exception):
@@ -426,7 +441,10 @@ def _interchange_rows(table: Table) -> tuple[list[AnswerRow], list[Problem]]:
                 )
             )
             continue
-        values = dict(zip(header, [restore(cell) for cell in cells], strict=False))
+        # Cells past the end of a shorter row are empty, but a column the file lacks is not said.
+        values = {column: "" for column in header} | dict(
+            zip(header, [restore(cell) for cell in cells], strict=False)
+        )
         publishable, problem = _publishable(values.get(PUBLISHABLE, ""), number)
         if problem:
             problems.append(problem)
@@ -435,6 +453,7 @@ def _interchange_rows(table: Table) -> tuple[list[AnswerRow], list[Problem]]:
 
 
 def _answer_row(number: int, values: Mapping[str, str], publishable: bool | None) -> AnswerRow:
+    confidence = values.get(CONFIDENCE)
     return AnswerRow(
         row=number,
         round=values.get("round", "").strip(),
@@ -445,12 +464,16 @@ def _answer_row(number: int, values: Mapping[str, str], publishable: bool | None
         comment=values.get("comment", ""),
         evidence_url=values.get("evidence_url", "").strip(),
         publishable=publishable,
+        respondent=values.get(RESPONDENT, "").strip(),
+        confidence=None if confidence is None else confidence.strip(),
     )
 
 
 def _header_problems(header: Sequence[str]) -> list[Problem]:
-    expected = (*HEADER, PUBLISHABLE)[: max(len(HEADER), min(len(header), len(HEADER) + 1))]
-    if tuple(header) == expected:
+    own, extra = tuple(header[: len(HEADER)]), list(header[len(HEADER) :])
+    unknown = [column for column in extra if column not in OPTIONAL]
+    twice = sorted({column for column in extra if extra.count(column) > 1})
+    if own == HEADER and not unknown and not twice:
         return []
     wanted = ",".join(HEADER)
     if _looks_like_submissions(header):
@@ -463,14 +486,23 @@ def _header_problems(header: Sequence[str]) -> list[Problem]:
         ]
     problems = [
         Problem(f"expected {want!r}, found {_shown(found)}", row=1, column=_column_letter(index))
-        for index, (want, found) in enumerate(zip(expected, header, strict=False))
+        for index, (want, found) in enumerate(zip(HEADER, header, strict=False))
         if want != found
     ]
     if len(header) < len(HEADER):
         problems.append(Problem(f"missing columns: {', '.join(HEADER[len(header) :])}", row=1))
-    if len(header) > len(expected):
-        problems.append(Problem(f"unexpected columns: {', '.join(header[len(expected) :])}", row=1))
-    problems.append(Problem(f"the header must be {wanted} (optionally ,{PUBLISHABLE})", row=1))
+    if unknown:
+        problems.append(
+            Problem(f"unexpected columns: {', '.join(_shown(c) for c in unknown)}", row=1)
+        )
+    problems.extend(Problem(f"column {column} appears twice", row=1) for column in twice)
+    problems.append(
+        Problem(
+            f"the header must be {wanted}, optionally followed by any of "
+            f"{', '.join(OPTIONAL)}",
+            row=1,
+        )
+    )
     return problems
 
 
@@ -527,6 +559,11 @@ def _json_rows(records: object) -> tuple[list[AnswerRow], list[Problem]]:
         if found:
             continue
         values = {key: _json_text(record[key]) for key in HEADER}
+        values |= {
+            key: _json_text(record[key])
+            for key in (RESPONDENT, CONFIDENCE)
+            if record.get(key) is not None
+        }
         publishable = record.get(PUBLISHABLE)
         rows.append(
             _answer_row(number, values, publishable if isinstance(publishable, bool) else None)
@@ -541,11 +578,11 @@ def _json_record_problems(record: Mapping[str, object], number: int) -> list[Pro
         if key not in record
     ]
     problems.extend(
-        Problem(f"unknown key; the keys are {', '.join(HEADER)}, {PUBLISHABLE}", number, key)
+        Problem(f"unknown key; the keys are {', '.join(EXPORT_HEADER)}", number, key)
         for key in record
-        if key not in (*HEADER, PUBLISHABLE)
+        if key not in EXPORT_HEADER
     )
-    for key in HEADER:
+    for key in (*HEADER, RESPONDENT, CONFIDENCE):
         value = record.get(key)
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         if not (value is None or isinstance(value, str) or (key == "answer" and numeric)):
@@ -584,6 +621,8 @@ class _SubmissionColumns:
     """Where the form's fields are in a submission export."""
 
     questions: dict[int, str] = field(default_factory=dict)
+    # Question id → the column of the confidence in its answer (phase questions).
+    confidence: dict[str, int] = field(default_factory=dict)
     fields: dict[str, int] = field(default_factory=dict)
     version: int | None = None
 
@@ -595,7 +634,18 @@ def _submission_columns(
     from mnr.core import xlsform
 
     names = {xlsform.xlsform_name(question.id): question.id for question in target.questions}
-    own_fields = (xlsform.JURISDICTION, xlsform.ROUND, xlsform.CHANNEL, xlsform.FORM_VERSION)
+    confidence_names = {
+        xlsform.confidence_name(question.id): question.id
+        for question in target.questions
+        if question.phase
+    }
+    own_fields = (
+        xlsform.JURISDICTION,
+        xlsform.RESPONDENT,
+        xlsform.ROUND,
+        xlsform.CHANNEL,
+        xlsform.FORM_VERSION,
+    )
     columns = _SubmissionColumns()
     if tuple(header[: len(HEADER)]) == HEADER:
         return columns, [
@@ -611,7 +661,7 @@ def _submission_columns(
         bare = _bare(column)
         if not bare:
             continue
-        if (bare in names or bare in own_fields) and bare in seen:
+        if (bare in names or bare in own_fields or bare in confidence_names) and bare in seen:
             problems.append(
                 Problem(f"{bare} appears twice (also as {seen[bare]!r})", row=1, column=column)
             )
@@ -619,6 +669,8 @@ def _submission_columns(
         seen[bare] = column
         if bare in names:
             columns.questions[index] = names[bare]
+        elif bare in confidence_names:
+            columns.confidence[confidence_names[bare]] = index
         elif bare in own_fields:
             columns.fields[bare] = index
         elif column.strip() in VERSION_COLUMNS:
@@ -680,7 +732,7 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
     versions = _form_versions(target)
     jurisdiction_index = columns.fields[xlsform.JURISDICTION]
     version_column = header[columns.version]
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     rows: list[AnswerRow] = []
     for number, raw in table:
         cells = raw + [""] * (len(header) - len(raw))
@@ -715,11 +767,13 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
             continue
         given_jurisdiction = cells[jurisdiction_index].strip()
         jurisdiction = target.jurisdiction_code(given_jurisdiction) or given_jurisdiction
-        first = seen.setdefault((jurisdiction, channel), number)
+        respondent = _field(cells, columns, xlsform.RESPONDENT)
+        first = seen.setdefault((jurisdiction, channel, respondent), number)
         if first != number:
+            by = f" by respondent {respondent}" if respondent else ""
             problems.append(
                 Problem(
-                    f"a second submission for {jurisdiction} through {channel} "
+                    f"a second submission for {jurisdiction} through {channel}{by} "
                     f"(the first is row {first}); delete one of them",
                     row=number,
                     column=header[jurisdiction_index],
@@ -731,11 +785,17 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
             "channel": header[columns.fields.get(xlsform.CHANNEL, columns.version)],
             "round": header[columns.fields.get(xlsform.ROUND, columns.version)],
         }
+        if xlsform.RESPONDENT in columns.fields:
+            place[RESPONDENT] = header[columns.fields[xlsform.RESPONDENT]]
         for index, question_id in columns.questions.items():
             answer = cells[index]
             question = target.question(question_id)
             if not answer.strip() and question is not None and not question.asked_of(channel):
                 continue
+            confidence_index = columns.confidence.get(question_id)
+            where = {**place, "question": header[index], "answer": header[index]}
+            if confidence_index is not None:
+                where[CONFIDENCE] = header[confidence_index]
             rows.append(
                 AnswerRow(
                     row=number,
@@ -744,7 +804,11 @@ def _submission_rows(table: Table, target: ImportTarget) -> tuple[list[AnswerRow
                     channel=channel,
                     question=question_id,
                     answer=answer,
-                    columns={**place, "question": header[index], "answer": header[index]},
+                    respondent=respondent,
+                    confidence=None
+                    if confidence_index is None
+                    else cells[confidence_index].strip(),
+                    columns=where,
                 )
             )
     return rows, problems
@@ -763,19 +827,21 @@ def check_rows(rows: Iterable[AnswerRow], target: ImportTarget) -> list[Problem]
     problems: list[Problem] = []
     # The answers of one Kobo/ODK submission share a row, and so would its problems.
     reported: set[Problem] = set()
-    first_row: dict[tuple[str, str, str], int] = {}
+    first_row: dict[tuple[str, str, str, str], int] = {}
     for row in rows:
         found = list(_row_problems(row, target))
         problems.extend(problem for problem in found if problem not in reported)
         reported.update(found)
         if found:
             continue
-        first = first_row.setdefault((row.jurisdiction, row.channel, row.question), row.row)
+        key = (row.jurisdiction, row.channel, row.respondent, row.question)
+        first = first_row.setdefault(key, row.row)
         if first != row.row:
+            respondent = f", respondent {row.respondent}" if row.respondent else ""
             problems.append(
                 Problem(
-                    f"a second answer for {row.jurisdiction}, {row.channel}, {row.question} "
-                    f"(the first is in row {first}); keep one of them",
+                    f"a second answer for {row.jurisdiction}, {row.channel}{respondent}, "
+                    f"{row.question} (the first is in row {first}); keep one of them",
                     row.row,
                     row.column("question"),
                 )
@@ -809,6 +875,8 @@ def _row_problems(row: AnswerRow, target: ImportTarget) -> Iterator[Problem]:
             f"unknown channel {_shown(row.channel)} for round {target.round}; "
             f"its channels are {', '.join(target.channels)}",
         )
+    if message := respondent_problem(row.respondent):
+        yield problem(RESPONDENT, message)
     yield from _question_problems(row, target, problem)
     text = {"answer": row.answer, "comment": row.comment, "evidence_url": row.evidence_url}
     for column, value in text.items():
@@ -845,6 +913,15 @@ def _question_problems(
             "answer",
             f"answer {_shown(answer)} is not among the choices of {question.id}: "
             f"{', '.join(question.choices)}",
+        )
+    confidence = row.confidence
+    if confidence and (message := confidence_problem(confidence)):
+        yield problem(CONFIDENCE, message)
+    elif confidence and not question.phase:
+        yield problem(
+            CONFIDENCE,
+            f"a confidence level is given for phase questions only, and {question.id} is not "
+            "one; leave the cell empty",
         )
 
 
@@ -884,6 +961,8 @@ def _columns_of(record: AnswerRecord) -> list[str]:
         record.comment,
         record.evidence_url,
         "true" if record.publishable else "false",
+        record.respondent,
+        record.confidence,
     ]
 
 
@@ -891,7 +970,7 @@ def render_csv(records: Iterable[AnswerRecord]) -> bytes:
     """UTF-8 CSV (no byte order mark), text neutralised against formula injection."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow((*HEADER, PUBLISHABLE))
+    writer.writerow(EXPORT_HEADER)
     for record in records:
         writer.writerow([neutralise(cell) for cell in _columns_of(record)])
     return out.getvalue().encode("utf-8")
@@ -904,7 +983,7 @@ def render_xlsx(records: Iterable[AnswerRecord]) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("answers")
-    sheet.append([*HEADER, PUBLISHABLE])
+    sheet.append(list(EXPORT_HEADER))
     for record in records:
         sheet.append([escape_xlsx(neutralise(cell)) for cell in _columns_of(record)])
     out = io.BytesIO()
@@ -913,7 +992,7 @@ def render_xlsx(records: Iterable[AnswerRecord]) -> bytes:
 
 
 def render_json(records: Iterable[AnswerRecord]) -> bytes:
-    """A list of objects with the header's keys and ``publishable``; text as it is."""
+    """A list of objects with the keys of ``EXPORT_HEADER``; text as it is."""
     payload = [
         {
             "round": record.round,
@@ -924,6 +1003,8 @@ def render_json(records: Iterable[AnswerRecord]) -> bytes:
             "comment": record.comment,
             "evidence_url": record.evidence_url,
             PUBLISHABLE: record.publishable,
+            RESPONDENT: record.respondent,
+            CONFIDENCE: record.confidence,
         }
         for record in records
     ]

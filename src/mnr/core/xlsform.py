@@ -1,11 +1,12 @@
 """An instrument as an XLSForm for KoboToolbox and ODK Central: one form per round and channel.
 
 The form asks the questions of one channel, grouped by domain, with each capability's
-description as a note, the phase descriptors as hints on phase questions, the web form's
-relevance rules and required flags, and a label and a hint column per language (English text
-where a translation is missing). It opens with the jurisdiction answered for and carries the
-round, the channel and the form version in hidden fields, because KoboToolbox replaces the
-``version`` setting with its own on deployment. ``docs/xlsform.md`` describes the form.
+description as a note, the phase descriptors as hints on phase questions (each followed by the
+respondent's confidence in it), the web form's relevance rules and required flags, and a label
+and a hint column per language (English text where a translation is missing). It opens with the
+jurisdiction answered for and the respondent (blank: the lead) and carries the round, the
+channel and the form version in hidden fields, because KoboToolbox replaces the ``version``
+setting with its own on deployment. ``docs/xlsform.md`` describes the form.
 
 XLSForm names must be XML names, so question ids are mapped by ``xlsform_name`` and read back
 by ``question_id_from_name``. Every other name in the form starts with a lower-case letter or
@@ -25,18 +26,24 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 
 from mnr.core.framework import Capability, Choice, Edition, Instrument, Label, Question, text
+from mnr.core.respondents import CONFIDENCE_LEVELS, RESPONDENT_PATTERN
 
 QUESTION_ID = re.compile(r"[A-Z][A-Za-z0-9-]*\.[a-z][a-z0-9_]*")
 """The shape of an instrument question id (``instrument_question_id`` in the framework schema)."""
 
 # The form's own fields and lists; none of these names can be a question's.
 JURISDICTION = "jurisdiction"
+RESPONDENT = "respondent"
 ROUND = "round"
 CHANNEL = "channel"
 FORM_VERSION = "mnr_version"
 GENERAL_GROUP = "general"
 JURISDICTION_LIST = "jurisdictions"
 PHASE_LIST = "phases"
+CONFIDENCE_LIST = "confidence"
+CONFIDENCE_PREFIX = "confidence_"
+"""``confidence_C01_phase`` holds the confidence in the answer to ``C01_phase``: lower case
+first, so no question can have the name."""
 
 # English language names for the column headers, which ODK wants as "Name (code)"; a language
 # not listed here is named by its code.
@@ -54,9 +61,23 @@ _JURISDICTION_LABEL: Label = {"en": "Jurisdiction"}
 _JURISDICTION_HINT: Label = {"en": "The country or other jurisdiction these answers are about."}
 _GENERAL_LABEL: Label = {"en": "General questions"}
 _PHASE_HINT: Label = {"en": "Choose the phase whose description fits best today."}
+_RESPONDENT_LABEL: Label = {"en": "Respondent"}
+_RESPONDENT_HINT: Label = {
+    "en": "Leave empty when you answer as the jurisdiction's lead respondent. Otherwise the "
+    "code of your organisation that was agreed with the review team, such as police or "
+    "civil_society."
+}
+_RESPONDENT_MESSAGE: Label = {
+    "en": "Use lower-case letters, digits, _ and -, starting with a letter or digit (at most "
+    "60 characters), or leave it empty."
+}
+_CONFIDENCE_LABEL: Label = {"en": "How confident are you of this phase?"}
+_CONFIDENCE_CHOICES = tuple(
+    Choice(code, {"en": label}) for code, label in CONFIDENCE_LEVELS.items()
+)
 
 SURVEY_FIELDS = ("type", "name")
-SURVEY_RULES = ("required", "relevant", "appearance", "calculation")
+SURVEY_RULES = ("required", "relevant", "appearance", "calculation", "constraint")
 
 Row = Mapping[str, str]
 
@@ -90,6 +111,11 @@ def xlsform_name(question_id: str) -> str:
     if not QUESTION_ID.fullmatch(question_id):
         raise ValueError(f"{question_id!r} is not a question id such as C01.status")
     return question_id.replace(".", "_").replace("-", "_")
+
+
+def confidence_name(question_id: str) -> str:
+    """The name of the field holding the confidence in a phase answer: ``confidence_C01_phase``."""
+    return CONFIDENCE_PREFIX + xlsform_name(question_id)
 
 
 def question_id_from_name(name: str, instrument: Instrument) -> str | None:
@@ -234,6 +260,18 @@ class _Form:
         if question.relevant is not None:
             cells["relevant"] = self.relevant(question)
         self.row(type_, self.names[question.id], **cells)
+        if question.type == "phase":
+            self.confidence(question)
+
+    def confidence(self, question: Question) -> None:
+        """How sure the respondent is of the phase, asked once a phase is chosen."""
+        self.add_list(CONFIDENCE_LIST, _CONFIDENCE_CHOICES)
+        self.row(
+            f"select_one {CONFIDENCE_LIST}",
+            confidence_name(question.id),
+            relevant=f"${{{self.names[question.id]}}} != ''",
+            **self.languages.cells("label", _CONFIDENCE_LABEL),
+        )
 
     def relevant(self, question: Question) -> str:
         """The web form's rule: applicable when the earlier question has one of the values."""
@@ -307,7 +345,7 @@ def build_xlsform(
         raise ValueError(
             f"instrument {instrument.id} is built on {instrument.edition}, not on {edition.id}"
         )
-    for reserved in (JURISDICTION_LIST, PHASE_LIST):
+    for reserved in (JURISDICTION_LIST, PHASE_LIST, CONFIDENCE_LIST):
         if reserved in edition.choice_lists:
             raise ValueError(
                 f"edition {edition.id} has a choice list named {reserved!r}, "
@@ -324,6 +362,14 @@ def build_xlsform(
         **langs.cells("label", _JURISDICTION_LABEL),
         **langs.cells("hint", _JURISDICTION_HINT),
     )
+    form.row(
+        "text",
+        RESPONDENT,
+        constraint=f"regex(., {_xpath_string('^' + RESPONDENT_PATTERN + '$')})",
+        **langs.cells("label", _RESPONDENT_LABEL),
+        **langs.cells("hint", _RESPONDENT_HINT),
+        **langs.cells("constraint_message", _RESPONDENT_MESSAGE),
+    )
     for name, value in ((ROUND, round_code), (CHANNEL, channel), (FORM_VERSION, version)):
         form.row("calculate", name, calculation=_xpath_string(value))
     asked = {question.id for question in form.questions}
@@ -336,6 +382,7 @@ def build_xlsform(
         *SURVEY_FIELDS,
         *langs.headers("label"),
         *langs.headers("hint"),
+        *langs.headers("constraint_message"),
         *SURVEY_RULES,
     )
     settings = {

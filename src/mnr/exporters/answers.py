@@ -27,8 +27,8 @@ class AnswersExporter(Exporter):
         )
 
     def records(self) -> list[AnswerRecord]:
-        """Jurisdiction by jurisdiction, channels in the round's priority order, questions in
-        questionnaire order."""
+        """Jurisdiction by jurisdiction, channels in the round's priority order, the lead
+        respondent first and the others by code, questions in questionnaire order."""
         priority = {channel: index for index, channel in enumerate(self.round.channels)}
         answers = Answer.objects.filter(submission__in=self.submissions()).select_related(
             "submission__jurisdiction", "question"
@@ -39,6 +39,7 @@ class AnswersExporter(Exporter):
                 answer.submission.jurisdiction.code,
                 priority.get(answer.submission.channel, len(priority)),
                 answer.submission.channel,
+                answer.submission.respondent,
                 answer.question.position,
             ),
         )
@@ -52,6 +53,8 @@ class AnswersExporter(Exporter):
                 comment=answer.comment,
                 evidence_url=answer.evidence_url,
                 publishable=answer.publishable,
+                respondent=answer.submission.respondent,
+                confidence=answer.confidence,
             )
             for answer in ordered
         ]

@@ -45,6 +45,7 @@ from mnr.core.interchange import (
     check_rows,
     read_answers,
 )
+from mnr.core.respondents import LEAD
 from mnr.errors import MnrError
 from mnr.jurisdictions import codes as jurisdiction_codes
 from mnr.jurisdictions.models import Jurisdiction
@@ -69,7 +70,10 @@ _FIELDS = (
     ("comment", "comment", ""),
     ("evidence_url", "evidence_url", ""),
     ("publishable", "publishable", False),
+    ("confidence", "confidence", ""),
 )
+# Where a row's answer goes: jurisdiction, channel and respondent (blank: the lead).
+Place = tuple[str, str, str]
 
 
 class ImportRefused(MnrError):
@@ -92,12 +96,17 @@ class FieldChange:
     field: str
     old: str
     new: str
+    respondent: str = LEAD
 
     def describe(self) -> str:
         return (
-            f"row {self.row}: {self.jurisdiction} {self.channel} {self.question} "
+            f"row {self.row}: {_place(self.place)} {self.question} "
             f"{self.field}: {self.old!r} → {self.new!r}"
         )
+
+    @property
+    def place(self) -> Place:
+        return (self.jurisdiction, self.channel, self.respondent)
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,8 @@ class ImportResult:
     changes: tuple[FieldChange, ...]
     participants_added: tuple[str, ...]
     dry_run: bool
-    # "KE government": draft or returned submissions the import changed and submitted.
+    # "KE government" ("KE government police" for a respondent other than the lead): draft or
+    # returned submissions the import changed and submitted.
     submitted: tuple[str, ...] = ()
     # Submitted submissions the import changed, flagged for their reviewers.
     flagged: tuple[str, ...] = ()
@@ -147,6 +157,15 @@ def _count(items: Sequence[str], noun: str) -> str:
     return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
 
 
+def _place(place: Place) -> str:
+    """``KE government``, or ``KE government police`` for a respondent other than the lead."""
+    return " ".join(part for part in place if part)
+
+
+def _place_of(row: AnswerRow) -> Place:
+    return (row.jurisdiction, row.channel, row.respondent)
+
+
 def import_target(round_: Round) -> ImportTarget:
     """The round as ``mnr.core.interchange`` needs to know it."""
     instrument = round_.instrument
@@ -161,6 +180,7 @@ def import_target(round_: Round) -> ImportTarget:
                 # Text questions take any text, as save_answers' check_value has it.
                 choices=() if question.type == "text" else tuple(question.choice_codes),
                 channels=tuple(question.channels),
+                phase=question.type == "phase",
             )
             for question in instrument.questions.order_by("position")
         ),
@@ -180,9 +200,11 @@ def import_answers(
 ) -> ImportResult:
     """Import a file (or rows already read) into ``round_``; ImportRefused lists every problem.
 
-    Jurisdictions not yet taking part become participants. A row sets its answer, comment and
-    evidence URL as given (blank clears them); fields a file does not carry (a Kobo export has
-    no comments) are left as they are. ``dry_run`` reports the changes and writes nothing.
+    Jurisdictions not yet taking part become participants, and respondents get their
+    submission as the lead does. A row sets its answer, comment and evidence URL (and
+    confidence, where the file has the column) as given (blank clears them); fields a file does
+    not carry (a Kobo export has no comments) are left as they are. ``dry_run`` reports the
+    changes and writes nothing.
 
     Who may import is who may save the answers: the operator, and a user for the
     jurisdictions they answer for (adding participants needs an analyst). The module's
@@ -208,11 +230,11 @@ def import_answers(
     )
     stored = _lock(round_, reading.rows)
     changes = _changes(stored, reading.rows)
-    changed_places = dict.fromkeys((change.jurisdiction, change.channel) for change in changes)
+    changed_places = dict.fromkeys(change.place for change in changes)
     locked = _review_locks(stored, reading.rows, {change.row for change in changes})
     if locked:
         raise ImportRefused(reading.file, [problem.describe(reading.file) for problem in locked])
-    statuses = {place: stored.status(*place) for place in changed_places}
+    statuses = {place: stored.status(place) for place in changed_places}
     if not dry_run:
         if newcomers:
             add_participants(round_, newcomers, acting_user=acting_user, source=SOURCE)
@@ -225,13 +247,13 @@ def import_answers(
         participants_added=newcomers,
         dry_run=dry_run,
         submitted=tuple(
-            f"{code} {channel}"
-            for (code, channel), status in statuses.items()
+            _place(place)
+            for place, status in statuses.items()
             if status != Submission.Status.SUBMITTED
         ),
         flagged=tuple(
-            f"{code} {channel}"
-            for (code, channel), status in statuses.items()
+            _place(place)
+            for place, status in statuses.items()
             if status == Submission.Status.SUBMITTED
         ),
     )
@@ -263,6 +285,7 @@ def _given(row: AnswerRow) -> dict[str, Any]:
         "comment": row.comment,
         "evidence_url": row.evidence_url,
         "publishable": row.publishable,
+        "confidence": row.confidence,
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -271,15 +294,18 @@ def _given(row: AnswerRow) -> dict[str, Any]:
 class _Stored:
     """The round's submissions and answers the file names, read under row locks."""
 
-    submissions: dict[tuple[str, str], Submission]
-    answers: dict[tuple[str, str, str], Answer]
+    submissions: dict[Place, Submission]
+    answers: dict[tuple[Place, str], Answer]
 
-    def status(self, jurisdiction: str, channel: str) -> str:
-        submission = self.submissions.get((jurisdiction, channel))
+    def status(self, place: Place) -> str:
+        submission = self.submissions.get(place)
         return submission.status if submission is not None else Submission.Status.DRAFT
 
+    def answer(self, row: AnswerRow) -> Answer | None:
+        return self.answers.get((_place_of(row), row.question))
+
     def version(self, row: AnswerRow) -> int:
-        answer = self.answers.get((row.jurisdiction, row.channel, row.question))
+        answer = self.answer(row)
         return answer.version if answer is not None else 0
 
 
@@ -300,9 +326,12 @@ def _lock(round_: Round, rows: Sequence[AnswerRow]) -> _Stored:
         .order_by("pk")
     )
     return _Stored(
-        submissions={(s.jurisdiction.code, s.channel): s for s in submissions},
+        submissions={(s.jurisdiction.code, s.channel, s.respondent): s for s in submissions},
         answers={
-            (a.submission.jurisdiction.code, a.submission.channel, a.question.code): a
+            (
+                (a.submission.jurisdiction.code, a.submission.channel, a.submission.respondent),
+                a.question.code,
+            ): a
             for a in answers
         },
     )
@@ -312,7 +341,7 @@ def _changes(stored: _Stored, rows: Sequence[AnswerRow]) -> list[FieldChange]:
     """What saving the rows would change, field by field, as ``save_answers`` decides it."""
     changes = []
     for row in rows:
-        answer = stored.answers.get((row.jurisdiction, row.channel, row.question))
+        answer = stored.answer(row)
         given = _given(row)
         for file_name, model_name, blank in _FIELDS:
             if model_name not in given:
@@ -328,6 +357,7 @@ def _changes(stored: _Stored, rows: Sequence[AnswerRow]) -> list[FieldChange]:
                         field=file_name,
                         old=_text(old),
                         new=_text(given[model_name]),
+                        respondent=row.respondent,
                     )
                 )
     return changes
@@ -337,15 +367,15 @@ def _review_locks(stored: _Stored, rows: Sequence[AnswerRow], changing: set[int]
     """The rows that would change a validated submission."""
     return [
         Problem(
-            f"{row.jurisdiction} {row.channel} {row.question}: the submission is validated; "
+            f"{_place(_place_of(row))} {row.question}: the submission is validated; "
             "an analyst must reopen it before an import may change it (mnr review reopen "
             f"--round {row.round} --jurisdiction {row.jurisdiction} --channel {row.channel} "
-            "--comment …)",
+            + (f"--respondent {row.respondent} " if row.respondent else "")
+            + "--comment …)",
             row.row,
         )
         for row in rows
-        if row.row in changing
-        and stored.status(row.jurisdiction, row.channel) == Submission.Status.VALIDATED
+        if row.row in changing and stored.status(_place_of(row)) == Submission.Status.VALIDATED
     ]
 
 
@@ -365,21 +395,29 @@ def _write(
     """Save the rows that change something, one submission at a time, each against the
     versions read under lock; then submit the draft and returned ones."""
     changing = {change.row for change in changes}
-    by_submission: dict[tuple[str, str], dict[str, AnswerInput]] = {}
-    rows: dict[tuple[str, str, str], int] = {}
+    by_submission: dict[Place, dict[str, AnswerInput]] = {}
+    rows: dict[tuple[Place, str], int] = {}
     for row in reading.rows:
         if row.row in changing:
-            answers = by_submission.setdefault((row.jurisdiction, row.channel), {})
+            answers = by_submission.setdefault(_place_of(row), {})
             answers[row.question] = AnswerInput(**_given(row), expected_version=stored.version(row))
-            rows[row.jurisdiction, row.channel, row.question] = row.row
-    places = {
-        place.code: place
-        for place in Jurisdiction.objects.filter(code__in={code for code, _ in by_submission})
+            rows[_place_of(row), row.question] = row.row
+    jurisdictions = {
+        jurisdiction.code: jurisdiction
+        for jurisdiction in Jurisdiction.objects.filter(
+            code__in={code for code, _, _ in by_submission}
+        )
     }
-    for (code, channel), answers in by_submission.items():
-        where = f"{reading.file}: {code} {channel}"
+    for place, answers in by_submission.items():
+        code, channel, respondent = place
+        where = f"{reading.file}: {_place(place)}"
         submission = open_submission(
-            round_, places[code], channel, acting_user=acting_user, source=SOURCE
+            round_,
+            jurisdictions[code],
+            channel,
+            respondent=respondent,
+            acting_user=acting_user,
+            source=SOURCE,
         )
         try:
             save_answers(
@@ -390,7 +428,7 @@ def _write(
         except StaleAnswer as stale:
             # Not expected while the rows stay locked; a database without row locks could
             # still get here, and then the file must not win unseen.
-            lines = [f"row {rows[code, channel, question]}" for question in stale.current]
+            lines = [f"row {rows[place, question]}" for question in stale.current]
             raise MnrError(
                 f"{where}: {', '.join(lines)}: the answer changed while the file was being "
                 "imported; nothing was imported; import the file again"
