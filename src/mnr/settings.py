@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mnr.findings",
     "mnr.reports",
     "mnr.publications",
+    "mnr.maturity",
     "mnr.web",
     "mnr.audit",
 ]

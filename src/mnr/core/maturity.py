@@ -23,6 +23,7 @@ import krippendorff
 import numpy as np
 import numpy.typing as npt
 
+from mnr.core.findings import AnswerRecord, Participant, QuestionSpec, RoundData
 from mnr.core.framework import PHASE_LEVELS
 
 LEAD = ""
@@ -433,3 +434,50 @@ def progress(jurisdiction: str, rounds: Sequence[RoundPhases]) -> Progress:
         change = None if first is None or last is None else last - first
         results.append(CapabilityProgress(capability, phases, change))
     return Progress(jurisdiction, tuple(codes), tuple(results))
+
+
+# --- phase distributions through disclosure control -------------------------------------------
+
+DISTRIBUTION_CHANNEL = "consolidated"
+"""The one channel of a distribution's round data: consolidated phases, one per jurisdiction."""
+
+
+def at_least_question(capability: str, phase: int) -> str:
+    """The id of the yes/no question "is the capability at ``phase`` or above?"."""
+    return f"{capability}>={phase}"
+
+
+def distribution_round_data(
+    phases: Iterable[ConsolidatedPhase], participants: Sequence[Participant]
+) -> RoundData:
+    """Consolidated phases as yes/no questions that disclosure control can protect.
+
+    A phase distribution is given as cumulative shares: for each capability and each phase
+    p from 2 to 4, how many jurisdictions are at p or above (phase 1 or above is everyone with
+    a phase, the question's denominator). Each is counted and protected like a status question
+    ("yes" at p or above, "no" below, blank without a phase), so the rules of small cells and
+    of differences between tables are the same as for every other public table."""
+    questions: list[QuestionSpec] = []
+    records: list[AnswerRecord] = []
+    codes = {p.jurisdiction for p in participants}
+    seen: set[str] = set()
+    for result in phases:
+        if result.jurisdiction not in codes:
+            continue
+        if result.capability not in seen:
+            seen.add(result.capability)
+            questions += [
+                QuestionSpec(at_least_question(result.capability, level), ("yes", "no"))
+                for level in PHASE_LEVELS[1:]
+            ]
+        for level in PHASE_LEVELS[1:]:
+            value = None if result.phase is None else ("yes" if result.phase >= level else "no")
+            records.append(
+                AnswerRecord(
+                    result.jurisdiction,
+                    DISTRIBUTION_CHANNEL,
+                    at_least_question(result.capability, level),
+                    value,
+                )
+            )
+    return RoundData.from_records(questions, participants, (DISTRIBUTION_CHANNEL,), records)

@@ -130,12 +130,14 @@ def plan_item(
     *,
     target_phase: int | None = None,
     lang: str = "en",
+    check: bool = True,
 ) -> PlanItem:
     """The item for one capability, by default targeting its next phase.
 
     Its steps name every enabler whose phase is below the target, whether or not that enabler
     has an item of its own, then the target phase's descriptor. MnrError for an unknown
-    capability or a target that is not above the current phase (or above phase 4).
+    capability or a target that is not above the current phase (or above phase 4); with
+    ``check`` False a stored target the capability has since reached is described as it is.
     """
     by_id = {capability.id: capability for capability in capabilities}
     capability = by_id.get(capability_id)
@@ -145,7 +147,8 @@ def plan_item(
         )
     current = phases.get(capability_id)
     target = (current or 0) + 1 if target_phase is None else target_phase
-    check_target(capability_id, current, target)
+    if check:
+        check_target(capability_id, current, target)
     return _item(capability, by_id, phases, target, lang)
 
 
