@@ -130,7 +130,12 @@ def test_submissions_not_validated_are_left_out_and_listed_for_analysts() -> Non
     publication = publish(round_, source="cli")
     left = submissions[0]
     assert publication.left_out == [
-        {"jurisdiction": left.jurisdiction.code, "channel": "government", "status": "draft"}
+        {
+            "jurisdiction": left.jurisdiction.code,
+            "channel": "government",
+            "respondent": "",
+            "status": "draft",
+        }
     ]
     assert left.jurisdiction.code in publication.full_note
     assert {s["jurisdiction"] for s in publication.submissions} == {

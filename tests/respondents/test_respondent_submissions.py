@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from tests.submissions import events, last_event
 
@@ -286,3 +287,43 @@ def test_the_role_command_grants_a_focal_point_for_one_respondent(make_user: Any
         line.split() == ["focal-cli", "focal_point", "KE", "*", "police"]
         for line in listing.getvalue().splitlines()
     )
+
+
+def test_the_review_command_names_a_respondents_submission(review_round: Round) -> None:
+    lead = open_kenya(review_round)
+    police = open_kenya(review_round, "police")
+    for submission in (lead, police):
+        actions.submit(submission, source="test", allow_missing=True)
+    out = StringIO()
+    call_command(
+        "review",
+        "validate",
+        "--round",
+        "test-2021",
+        "--jurisdiction",
+        "KE",
+        "--channel",
+        "government",
+        "--respondent",
+        "police",
+        stdout=out,
+    )
+    assert out.getvalue().strip() == "test-2021 KE government police is now validated"
+    lead.refresh_from_db()
+    police.refresh_from_db()
+    assert (lead.status, police.status) == ("submitted", "validated")
+    with pytest.raises(CommandError, match="through government by respondent 'justice'"):
+        call_command(
+            "review",
+            "return",
+            "--round",
+            "test-2021",
+            "--jurisdiction",
+            "KE",
+            "--channel",
+            "government",
+            "--respondent",
+            "justice",
+            "--comment",
+            "x",
+        )

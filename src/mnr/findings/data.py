@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mnr.core.findings import ANSWER_COLUMNS, Participant, QuestionSpec, RoundData
+from mnr.core.respondents import LEAD
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.classification import income_groups, region_of
 from mnr.jurisdictions.models import Jurisdiction
@@ -56,8 +57,11 @@ def participants(round_: Round) -> tuple[Participant, ...]:
 def answers_frame(
     round_: Round, question_codes: set[str], statuses: Collection[str] | None = None
 ) -> pd.DataFrame:
-    """The recorded answers, optionally only of submissions in ``statuses``."""
-    answers = Answer.objects.filter(submission__round=round_, question__code__in=question_codes)
+    """The recorded answers of the lead respondents (one answer per jurisdiction and channel;
+    ``docs/counting-rules.md``), optionally only of submissions in ``statuses``."""
+    answers = Answer.objects.filter(
+        submission__round=round_, submission__respondent=LEAD, question__code__in=question_codes
+    )
     if statuses is not None:
         answers = answers.filter(submission__status__in=list(statuses))
     rows = answers.values_list(

@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from mnr.accounts.permissions import assignments
+from mnr.accounts.permissions import assignments, covers_respondent
 from mnr.core.disclosure import protect
 from mnr.core.findings import BREAKDOWNS, Finding, RoundData, compute_breakdowns
 from mnr.core.framework import text
 from mnr.core.narrative import describe
+from mnr.core.respondents import LEAD
 from mnr.errors import unknown
 from mnr.findings.data import RoundQuestions, round_data, round_questions
 from mnr.publications.models import Publication
@@ -57,11 +58,15 @@ def reads_live(user: Any, round_: Round, public: bool) -> bool:
 
 
 def own_jurisdictions(user: Any, round_: Round) -> frozenset[str]:
-    """The jurisdictions whose answers the user sees anyway (their focal-point assignments)."""
+    """The jurisdictions whose counted answers the user sees anyway: their assignments that
+    cover the lead respondent, whose answers findings count (a focal point for the police of a
+    jurisdiction does not see the lead's)."""
     return frozenset(
         a.jurisdiction.code
         for a in assignments(user)
-        if a.jurisdiction is not None and a.round_id in (None, round_.pk)
+        if a.jurisdiction is not None
+        and a.round_id in (None, round_.pk)
+        and covers_respondent(a, LEAD)
     )
 
 

@@ -12,6 +12,7 @@ from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
 from mnr.core.disclosure import FigureRequest, Protection, attribution, protect
 from mnr.core.findings import ANSWER_COLUMNS, Finding, Participant, RoundData
+from mnr.core.respondents import LEAD
 from mnr.errors import MnrError
 from mnr.findings.data import RoundQuestions, round_questions
 from mnr.frameworks.models import InstrumentQuestion
@@ -68,11 +69,16 @@ def current_content(round_: Round) -> Content:
     submissions = list(
         Submission.objects.filter(round=round_)
         .select_related("jurisdiction")
-        .order_by("jurisdiction__code", "channel")
+        .order_by("jurisdiction__code", "channel", "respondent")
     )
     validated = [s for s in submissions if s.status == Submission.Status.VALIDATED]
     left_out = [
-        {"jurisdiction": s.jurisdiction.code, "channel": s.channel, "status": s.status}
+        {
+            "jurisdiction": s.jurisdiction.code,
+            "channel": s.channel,
+            "respondent": s.respondent,
+            "status": s.status,
+        }
         for s in submissions
         if s.status != Submission.Status.VALIDATED
     ]
@@ -159,12 +165,13 @@ def publish(
 def frozen_round_data(
     settings: dict[str, Any], answers: list[dict[str, Any]], questions: RoundQuestions
 ) -> RoundData:
-    """The counted part of a publication as the counting rules take it."""
+    """The counted part of a publication as the counting rules take it: the lead respondents'
+    answers (publications from before respondents hold no other)."""
     codes = {spec.id for spec in questions.specs}
     rows = [
         (a["jurisdiction"], a["channel"], a["question"], a["value"])
         for a in answers
-        if a["question"] in codes
+        if a["question"] in codes and a.get("respondent", LEAD) == LEAD
     ]
     return RoundData(
         questions=questions.specs,
@@ -181,12 +188,18 @@ def _frozen_answers(validated: list[Submission]) -> list[dict[str, Any]]:
     rows = (
         Answer.objects.filter(submission__in=validated)
         .select_related("submission__jurisdiction", "question")
-        .order_by("submission__jurisdiction__code", "submission__channel", "question__position")
+        .order_by(
+            "submission__jurisdiction__code",
+            "submission__channel",
+            "submission__respondent",
+            "question__position",
+        )
     )
     return [
         {
             "jurisdiction": a.submission.jurisdiction.code,
             "channel": a.submission.channel,
+            "respondent": a.submission.respondent,
             "question": a.question.code,
             "value": a.value,
             "publishable": a.publishable,
@@ -199,19 +212,21 @@ def _frozen_answers(validated: list[Submission]) -> list[dict[str, Any]]:
 def _submission_rows(
     validated: list[Submission], answers: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str, str], int] = {}
     for answer in answers:
-        key = (answer["jurisdiction"], answer["channel"])
+        key = (answer["jurisdiction"], answer["channel"], answer["respondent"])
         counts[key] = counts.get(key, 0) + 1
     rows = []
     for submission in validated:
         last = submission.transitions.order_by("-at", "-id").first()
+        key = (submission.jurisdiction.code, submission.channel, submission.respondent)
         rows.append(
             {
                 "submission": submission.pk,
                 "jurisdiction": submission.jurisdiction.code,
                 "channel": submission.channel,
-                "answers": counts.get((submission.jurisdiction.code, submission.channel), 0),
+                "respondent": submission.respondent,
+                "answers": counts.get(key, 0),
                 "validated_at": last.at.isoformat() if last else None,
             }
         )

@@ -29,11 +29,12 @@ class Publication(models.Model):
     )
     # What the round was when published: participants, channels, disclosure threshold.
     round_settings = models.JSONField()
-    # [{"jurisdiction", "channel", "submission", "answers", "last_change"}]: what went in.
+    # [{"jurisdiction", "channel", "respondent", "submission", "answers", "validated_at"}]:
+    # what went in ("respondent" "" for the lead; publications from before respondents lack it).
     submissions = models.JSONField()
-    # [{"jurisdiction", "channel", "status"}]: submissions left out, not yet validated.
+    # [{"jurisdiction", "channel", "respondent", "status"}]: submissions left out, not validated.
     left_out = models.JSONField()
-    # [{"jurisdiction", "channel", "question", "value", "publishable", "version"}]
+    # [{"jurisdiction", "channel", "respondent", "question", "value", "publishable", "version"}]
     answers = models.JSONField()
     # mnr.core.disclosure.Protection.to_json(): every breakdown and headline figure.
     protection = models.JSONField()
@@ -68,7 +69,9 @@ class Publication(models.Model):
         if not self.left_out:
             return self.note
         listed = ", ".join(
-            f"{s['jurisdiction']} {s['channel']} ({s['status']})" for s in self.left_out
+            " ".join(filter(None, (s["jurisdiction"], s["channel"], s.get("respondent"))))
+            + f" ({s['status']})"
+            for s in self.left_out
         )
         left_out = f"Left out, not validated: {listed}."
         return f"{self.note}\n\n{left_out}" if self.note else left_out

@@ -21,10 +21,12 @@ from mnr.surveys.lookups import round_by_code
 from mnr.surveys.models import Round, Submission
 
 SOURCE = "cli"
+_RESPONDENT_HELP = "a respondent of the jurisdiction, such as police (default: the lead)"
 
 
 def _label(submission: Submission) -> str:
-    return f"{submission.jurisdiction.code} {submission.channel}"
+    respondent = f" {submission.respondent}" if submission.respondent else ""
+    return f"{submission.jurisdiction.code} {submission.channel}{respondent}"
 
 
 class Command(MnrCommand):
@@ -47,6 +49,7 @@ class Command(MnrCommand):
         validate.add_argument(
             "--channel", help="one channel (default: every submitted channel of the jurisdiction)"
         )
+        validate.add_argument("--respondent", default="", help=_RESPONDENT_HELP)
         validate.add_argument("--comment", default="", help="kept with the transition")
         for step, text in (
             ("return", "send a submitted submission back to its focal point"),
@@ -56,6 +59,7 @@ class Command(MnrCommand):
             parser_.add_argument("--round", required=True, dest="round_code")
             parser_.add_argument("--jurisdiction", required=True)
             parser_.add_argument("--channel", required=True)
+            parser_.add_argument("--respondent", default="", help=_RESPONDENT_HELP)
             parser_.add_argument("--comment", required=True, help="what needs changing, or why")
 
     def run(self, *args: Any, **options: Any) -> None:
@@ -64,7 +68,9 @@ class Command(MnrCommand):
         if step == "validate":
             self._validate(round_, options)
             return
-        submission = _submission(round_, options["jurisdiction"], options["channel"])
+        submission = _submission(
+            round_, options["jurisdiction"], options["channel"], options["respondent"]
+        )
         if step == "return":
             actions.return_for_changes(submission, options["comment"], source=SOURCE)
         else:
@@ -75,8 +81,12 @@ class Command(MnrCommand):
         comment = options["comment"]
         if options["channel"] and options["all"]:
             raise MnrError("--channel goes with --jurisdiction, not with --all")
+        if options["respondent"] and not options["channel"]:
+            raise MnrError("--respondent goes with --jurisdiction and --channel")
         if options["channel"]:
-            submission = _submission(round_, options["jurisdiction"], options["channel"])
+            submission = _submission(
+                round_, options["jurisdiction"], options["channel"], options["respondent"]
+            )
             actions.validate(submission, comment=comment, source=SOURCE)
             self.stdout.write(f"{round_.code} {_label(submission)} is now validated")
             return
@@ -110,7 +120,7 @@ class Command(MnrCommand):
 
 def _submissions(round_: Round) -> QuerySet[Submission]:
     return round_.submissions.select_related("jurisdiction", "round").order_by(
-        "jurisdiction__code", "channel"
+        "jurisdiction__code", "channel", "respondent"
     )
 
 
@@ -121,14 +131,21 @@ def _jurisdiction(round_: Round, given: str) -> Jurisdiction:
     return jurisdiction
 
 
-def _submission(round_: Round, jurisdiction_code: str, channel: str) -> Submission:
+def _submission(
+    round_: Round, jurisdiction_code: str, channel: str, respondent: str
+) -> Submission:
     jurisdiction = _jurisdiction(round_, jurisdiction_code)
     if channel not in round_.channels:
         raise unknown(f"channel of round {round_.code}", channel, round_.channels)
-    submission = _submissions(round_).filter(jurisdiction=jurisdiction, channel=channel).first()
+    submission = (
+        _submissions(round_)
+        .filter(jurisdiction=jurisdiction, channel=channel, respondent=respondent)
+        .first()
+    )
     if submission is None:
+        by = f" by respondent {respondent!r}" if respondent else ""
         raise MnrError(
-            f"{jurisdiction.code} has no submission through {channel} in round {round_.code}: "
-            "nothing was entered there"
+            f"{jurisdiction.code} has no submission through {channel}{by} in round "
+            f"{round_.code}: nothing was entered there"
         )
     return submission
