@@ -1,0 +1,40 @@
+"""``mnr peers``: consenting jurisdictions at a higher phase of a capability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from mnr.commands import MnrCommand
+from mnr.errors import MnrError
+from mnr.jurisdictions import codes
+from mnr.maturity.service import peers
+from mnr.surveys.lookups import round_by_code
+
+
+class Command(MnrCommand):
+    help = (
+        "Jurisdictions of the round that consented to peer exchange and are at a higher "
+        "consolidated phase of the capability than the given one, by code."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--round", dest="round_code", required=True)
+        parser.add_argument("--jurisdiction", required=True)
+        parser.add_argument("--capability", required=True)
+        parser.add_argument(
+            "--format", dest="output_format", choices=["json", "table"], default="json"
+        )
+
+    def run(self, *args: Any, **options: Any) -> None:
+        round_ = round_by_code(options["round_code"])
+        jurisdiction = codes.get(options["jurisdiction"], where="--jurisdiction")
+        if not round_.participations.filter(jurisdiction=jurisdiction).exists():
+            raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+        found = peers(round_, jurisdiction, options["capability"])
+        if options["output_format"] == "json":
+            self.write_json(found)
+            return
+        for peer in found:
+            self.stdout.write(f"{peer['jurisdiction']:<14} phase {peer['phase']}  {peer['name']}")
