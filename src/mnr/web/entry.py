@@ -26,7 +26,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mnr.accounts.models import Role
-from mnr.accounts.permissions import scope_filter
+from mnr.accounts.permissions import focal_point_respondents, scope_filter
+from mnr.core.respondents import LEAD, respondent_label
 from mnr.errors import MnrError
 from mnr.frameworks.models import Channel
 from mnr.jurisdictions.models import Jurisdiction
@@ -51,7 +52,7 @@ from mnr.web.questionnaire import (
 )
 
 ChannelLabels = dict[str, Mapping[str, str]]
-_FIELDS = ("value", "comment", "evidence_url", "publishable", "expected_version")
+_FIELDS = ("value", "comment", "evidence_url", "publishable", "confidence", "expected_version")
 # What a form shown with a conflict says about an answer: save the user's own text (as the form
 # holds it, edited or not), or take the one saved meanwhile.
 MINE, THEIRS = "mine", "theirs"
@@ -79,11 +80,17 @@ class Startable:
     jurisdiction: Jurisdiction
     channel: str
     channel_label: Mapping[str, str]
+    respondent: str = LEAD
+
+    @property
+    def respondent_label(self) -> str:
+        return respondent_label(self.respondent)
 
 
 def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> list[Startable]:
     """Channels of rounds still taking answers where the user is a focal point of a taking part
-    jurisdiction and nothing was started yet.
+    jurisdiction and nothing was started yet, for the respondent their role names (the lead's
+    focal point: the lead).
 
     Administrators, who are focal points everywhere, are not offered every jurisdiction."""
     scope = scope_filter(user, (Role.FOCAL_POINT,))
@@ -95,12 +102,17 @@ def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> 
         .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
         .select_related("round", "jurisdiction")
     )
-    started = {(s.round_id, s.jurisdiction_id, s.channel) for s in listed}
+    started = {(s.round_id, s.jurisdiction_id, s.channel, s.respondent) for s in listed}
     return [
-        Startable(p.round, p.jurisdiction, channel, channels.get(channel, {"en": channel}))
+        Startable(
+            p.round, p.jurisdiction, channel, channels.get(channel, {"en": channel}), respondent
+        )
         for p in participations
+        for respondent in focal_point_respondents(
+            user, jurisdiction_id=p.jurisdiction_id, round_id=p.round_id
+        )
         for channel in p.round.channels
-        if (p.round_id, p.jurisdiction_id, channel) not in started
+        if (p.round_id, p.jurisdiction_id, channel, respondent) not in started
     ]
 
 
@@ -140,14 +152,13 @@ def _start_submission(request: HttpRequest) -> HttpResponse:
             round_,
             jurisdiction,
             request.POST.get("channel", ""),
+            respondent=request.POST.get("respondent", LEAD),
             acting_user=request.user,
             source="web",
         )
     except MnrError as error:
         messages.error(request, str(error))
         return redirect("submissions")
-    # An existing submission is returned whoever asks: read it as the user may.
-    submission = get_submission_for_user(request.user, submission.pk)
     return redirect("submission", submission.pk)
 
 
@@ -253,6 +264,7 @@ def _answers_from_form(post: QueryDict) -> PostedPage:
             comment=_text(post.get(f"{code}:comment")),
             evidence_url=_stripped(post.get(f"{code}:evidence_url")),
             publishable=f"{code}:publishable" in post,
+            confidence=_stripped(post.get(f"{code}:confidence")),
             expected_version=_version(version),
         )
         loaded[code] = post.get(f"{code}:loaded", "")
@@ -382,7 +394,7 @@ def _answers_from_json(body: bytes) -> dict[str, AnswerInput]:
                 f"answers.{code}: unknown field(s) {', '.join(unknown)}; "
                 f"fields are {', '.join(_FIELDS)}"
             )
-        for name in ("value", "comment", "evidence_url"):
+        for name in ("value", "comment", "evidence_url", "confidence"):
             if name in fields and not isinstance(fields[name], str):
                 raise MnrError(f"answers.{code}.{name} must be text")
             if name in fields and (problem := text_problem(name, fields[name])):

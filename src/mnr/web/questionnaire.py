@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.utils.translation import get_language
 
 from mnr.core.framework import text
+from mnr.core.respondents import CONFIDENCE_LEVELS
 from mnr.frameworks.models import Capability, Domain, InstrumentQuestion, Phase
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.conflicts import AnswerState
@@ -38,7 +39,8 @@ class Choice:
     label: Label
 
 
-ANSWER_FIELDS = ("value", "comment", "evidence_url", "publishable")
+ANSWER_FIELDS = ("value", "comment", "evidence_url", "publishable", "confidence")
+CONFIDENCE_CHOICES = [Choice(code, {"en": label}) for code, label in CONFIDENCE_LEVELS.items()]
 
 
 def answer_digest(fields: Mapping[str, object]) -> str:
@@ -64,6 +66,10 @@ class Conflict:
     # The stored value as a choice of the question, when it is one.
     choice: Choice | None
 
+    @property
+    def confidence_label(self) -> str:
+        return CONFIDENCE_LEVELS.get(self.saved.confidence, "")
+
 
 @dataclass
 class QuestionEntry:
@@ -79,6 +85,7 @@ class QuestionEntry:
     comment: str = ""
     evidence_url: str = ""
     publishable: bool = False
+    confidence: str = ""
     # The version of the answer the page was loaded with (0: no answer saved yet), and the
     # digest of the fields as loaded; both go back with the form.
     version: int = 0
@@ -91,10 +98,24 @@ class QuestionEntry:
 
     @property
     def form_fields(self) -> tuple[str, ...]:
-        """The answer's fields the form has inputs for (text answers have no comment box)."""
-        if self.question.type == "text":
-            return tuple(name for name in ANSWER_FIELDS if name != "comment")
-        return ANSWER_FIELDS
+        """The answer's fields the form has inputs for (text answers have no comment box, and
+        only phase answers a confidence)."""
+        left_out = {"comment"} if self.question.type == "text" else set()
+        if not self.has_confidence:
+            left_out.add("confidence")
+        return tuple(name for name in ANSWER_FIELDS if name not in left_out)
+
+    @property
+    def has_confidence(self) -> bool:
+        return self.question.type == "phase"
+
+    @property
+    def confidence_choices(self) -> list[Choice]:
+        return CONFIDENCE_CHOICES
+
+    @property
+    def confidence_label(self) -> str:
+        return CONFIDENCE_LEVELS.get(self.confidence, "")
 
     def digest(self, answer: QuestionEntry | AnswerState | None = None) -> str:
         """The digest of the form's fields of ``answer`` (the entry itself by default); the
@@ -129,7 +150,7 @@ class QuestionEntry:
 
     @property
     def has_details(self) -> bool:
-        return bool(self.comment or self.evidence_url or self.publishable)
+        return bool(self.comment or self.evidence_url or self.publishable or self.confidence)
 
 
 @dataclass(frozen=True)
@@ -363,6 +384,7 @@ def _entry(
         entry.comment = answer.comment
         entry.evidence_url = answer.evidence_url
         entry.publishable = answer.publishable
+        entry.confidence = answer.confidence
         entry.version = answer.version
     entry.loaded = entry.digest()
     return entry
@@ -375,6 +397,7 @@ FIELD_NAMES = {
     "comment": "Comment",
     "evidence_url": "Evidence",
     "publishable": "May be quoted",
+    "confidence": "Confidence",
 }
 
 
@@ -390,6 +413,8 @@ class HistoryRow:
 def _shown(change: AnswerChange, stored: str, lang: str) -> str:
     if change.field == "publishable":
         return "yes" if stored == "true" else "no"
+    if change.field == "confidence":
+        return CONFIDENCE_LEVELS.get(stored, stored)
     if change.field == "value" and stored:
         for choice in change.answer.question.choices:
             if choice["code"] == stored:

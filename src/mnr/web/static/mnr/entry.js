@@ -148,9 +148,16 @@ function describe(fieldset, answer) {
   if (fieldset.querySelector("[data-field=comment]")) {
     list.append(element("dt", {}, "Comment"), element("dd", {}, asTyped(answer.comment ?? "")));
   }
+  list.append(element("dt", {}, "Evidence"), element("dd", {}, asTyped(answer.evidence_url ?? "")));
+  const confidence = fieldset.querySelector("select[data-field=confidence]");
+  if (confidence) {
+    const option = [...confidence.options].find((o) => o.value === (answer.confidence ?? ""));
+    list.append(
+      element("dt", {}, "Confidence"),
+      element("dd", {}, answer.confidence ? (option?.textContent.trim() ?? answer.confidence) : blank("Not given")),
+    );
+  }
   list.append(
-    element("dt", {}, "Evidence"),
-    element("dd", {}, asTyped(answer.evidence_url ?? "")),
     element("dt", {}, "May be quoted"),
     element("dd", {}, answer.publishable ? "Yes" : "No"),
   );
