@@ -22,6 +22,7 @@ from mnr.core import synthetic
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.actions import create_synthetic_jurisdictions
 from mnr.jurisdictions.models import Jurisdiction
+from mnr.maturity.demo import load_maturity_demo
 from mnr.publications.actions import publish
 from mnr.publications.models import Publication
 from mnr.reports.actions import read_headlines_csv, save_narrative, set_headlines
@@ -45,6 +46,7 @@ REPORT_DATA = Path(__file__).resolve().parent / "reports" / "data"
 @dataclass(frozen=True)
 class Demo:
     round: Round
+    maturity_rounds: list[Round]
     answers: int
     logins: list[tuple[str, str]]
 
@@ -87,6 +89,12 @@ def load_demo() -> Demo:
             source="demo",
         )
     open_round = _open_round(round_)
+    maturity_rounds = load_maturity_demo(
+        list(
+            Jurisdiction.objects.filter(participations__round=round_).values_list("code", flat=True)
+        ),
+        round_.income_fiscal_year,
+    )
     first, second = Jurisdiction.objects.filter(participations__round=open_round).order_by("code")[
         :2
     ]
@@ -100,8 +108,19 @@ def load_demo() -> Demo:
     ):
         assign_role(_user(username), role, jurisdiction=jurisdiction, source="demo")
         logins.append((username, description))
+    assign_role(
+        _user("demo-focal-police"),
+        Role.FOCAL_POINT,
+        jurisdiction=first,
+        respondent="police",
+        source="demo",
+    )
+    logins.append(
+        ("demo-focal-police", f"focal point for the police of {first.name()} (one respondent)")
+    )
     return Demo(
         round=round_,
+        maturity_rounds=maturity_rounds,
         answers=Answer.objects.filter(submission__round=round_).exclude(value="").count(),
         logins=logins,
     )

@@ -27,6 +27,12 @@ class Command(MnrCommand):
         self.stdout.write(
             f"Open round {OPEN_ROUND}: where the demo focal points answer and submit."
         )
+        for round_ in demo.maturity_rounds:
+            self.stdout.write(
+                f"Self-assessment round {round_.code} ({round_.get_status_display().lower()}): "
+                f"{round_.participations.count()} synthetic jurisdictions, several respondents "
+                "in some; maturity profiles, action plans and progress."
+            )
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for username, description in demo.logins:
             self.stdout.write(f"  {username:<16} {description}")
