@@ -441,43 +441,34 @@ def progress(jurisdiction: str, rounds: Sequence[RoundPhases]) -> Progress:
 DISTRIBUTION_CHANNEL = "consolidated"
 """The one channel of a distribution's round data: consolidated phases, one per jurisdiction."""
 
-
-def at_least_question(capability: str, phase: int) -> str:
-    """The id of the yes/no question "is the capability at ``phase`` or above?"."""
-    return f"{capability}>={phase}"
+PHASE_CODES: Mapping[int, str] = {1: "no", 2: "partial", 3: "yes", 4: "dont_know"}
+"""How a phase is coded for disclosure control, which counts answer codes: any four distinct
+answered codes will do (the codes' meanings play no part in protection, only their counts)."""
+PHASE_OF_CODE: Mapping[str, int] = {code: level for level, code in PHASE_CODES.items()}
 
 
 def distribution_round_data(
     phases: Iterable[ConsolidatedPhase], participants: Sequence[Participant]
 ) -> RoundData:
-    """Consolidated phases as yes/no questions that disclosure control can protect.
+    """Consolidated phases as one question per capability that disclosure control protects.
 
-    A phase distribution is given as cumulative shares: for each capability and each phase
-    p from 2 to 4, how many jurisdictions are at p or above (phase 1 or above is everyone with
-    a phase, the question's denominator). Each is counted and protected like a status question
-    ("yes" at p or above, "no" below, blank without a phase), so the rules of small cells and
-    of differences between tables are the same as for every other public table."""
-    questions: list[QuestionSpec] = []
-    records: list[AnswerRecord] = []
+    Each jurisdiction's phase of a capability is its answer (coded by ``PHASE_CODES``; blank
+    without a phase), so a capability's distribution is one finding per group with a count per
+    phase, and the rules of small cells and of differences between tables are those of every
+    other public table, applied to all four counts of a capability at once."""
     codes = {p.jurisdiction for p in participants}
-    seen: set[str] = set()
+    questions: dict[str, QuestionSpec] = {}
+    records: list[AnswerRecord] = []
     for result in phases:
         if result.jurisdiction not in codes:
             continue
-        if result.capability not in seen:
-            seen.add(result.capability)
-            questions += [
-                QuestionSpec(at_least_question(result.capability, level), ("yes", "no"))
-                for level in PHASE_LEVELS[1:]
-            ]
-        for level in PHASE_LEVELS[1:]:
-            value = None if result.phase is None else ("yes" if result.phase >= level else "no")
-            records.append(
-                AnswerRecord(
-                    result.jurisdiction,
-                    DISTRIBUTION_CHANNEL,
-                    at_least_question(result.capability, level),
-                    value,
-                )
-            )
-    return RoundData.from_records(questions, participants, (DISTRIBUTION_CHANNEL,), records)
+        questions.setdefault(
+            result.capability, QuestionSpec(result.capability, tuple(PHASE_CODES.values()))
+        )
+        value = None if result.phase is None else PHASE_CODES[result.phase]
+        records.append(
+            AnswerRecord(result.jurisdiction, DISTRIBUTION_CHANNEL, result.capability, value)
+        )
+    return RoundData.from_records(
+        questions.values(), participants, (DISTRIBUTION_CHANNEL,), records
+    )

@@ -228,8 +228,9 @@ def distributions(
     breakdowns: Sequence[str | None] = (None, *GROUP_BREAKDOWNS),
 ) -> dict[str, Any]:
     """Phase distributions per capability, whole round and by income group and region, through
-    disclosure control: ``{"k", "capabilities": {C: [{"by", "group", "with_phase",
-    "at_least": {"2": n|None, "3": …, "4": …}, "suppressed"}]}}``.
+    disclosure control: ``{"round", "k", "capabilities": {C: [cell]}}`` where a cell is
+    ``{"by", "group", "size", "with_phase", "phases": {"1": n, …, "4": n}, "at_least": {"2": n,
+    "3": n, "4": n}, "suppressed"}``; a withheld cell has ``None`` for every count.
 
     Counts only, per group; no jurisdiction is named. ``known``: jurisdictions whose phases
     the viewer knows (a focal point's own)."""
@@ -250,26 +251,36 @@ def distributions(
     )
     capabilities: dict[str, list[dict[str, Any]]] = {}
     for by, findings in protection.findings.items():
-        cells: dict[tuple[str, str | None], dict[str, Any]] = {}
         for finding in findings:
-            capability, level = finding.question.split(">=")
-            cell = cells.setdefault(
-                (capability, finding.group),
-                {
-                    "by": by,
-                    "group": finding.group,
-                    "with_phase": None,
-                    "at_least": {},
-                    "suppressed": False,
-                },
-            )
-            cell["at_least"][level] = finding.numerator
-            cell["suppressed"] = cell["suppressed"] or finding.suppressed
-            if not finding.suppressed:
-                cell["with_phase"] = finding.denominator
-        for (capability, _), cell in cells.items():
-            capabilities.setdefault(capability, []).append(cell)
+            capabilities.setdefault(finding.question, []).append(_cell(by, finding))
     return {"round": round_.code, "k": protection.k, "capabilities": capabilities}
+
+
+def _cell(by: str | None, finding: Any) -> dict[str, Any]:
+    levels = sorted(core.PHASE_CODES)
+    if finding.suppressed:
+        phases: dict[str, int | None] = {str(level): None for level in levels}
+        at_least: dict[str, int | None] = {str(level): None for level in levels[1:]}
+        with_phase = None
+    else:
+        counts = {
+            level: int(finding.counts.get(code, 0)) for level, code in core.PHASE_CODES.items()
+        }
+        phases = {str(level): counts[level] for level in levels}
+        at_least = {
+            str(level): sum(counts[above] for above in levels if above >= level)
+            for level in levels[1:]
+        }
+        with_phase = sum(counts.values())
+    return {
+        "by": by,
+        "group": finding.group,
+        "size": finding.size if not finding.suppressed else None,
+        "with_phase": with_phase,
+        "phases": phases,
+        "at_least": at_least,
+        "suppressed": finding.suppressed,
+    }
 
 
 def _sees_all(user: Any, round_: Round, codes: Sequence[str]) -> bool:
