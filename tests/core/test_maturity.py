@@ -593,3 +593,42 @@ def test_progress_from_round_results_uses_the_overridden_phase() -> None:
     )
     assert result.capabilities[0].phases == {"R1": 2, "R2": 3}
     assert result.capabilities[0].change == 1
+
+
+# --- distributions ----------------------------------------------------------------------------
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["C01", "C02"]), st.one_of(st.none(), st.integers(1, 4))),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_distribution_data_counts_each_jurisdictions_phase_once_per_capability(
+    drawn: list[tuple[str, int | None]],
+) -> None:
+    from mnr.core.findings import Participant, compute_breakdowns
+    from mnr.core.maturity import PHASE_CODES, ConsolidatedPhase, distribution_round_data
+
+    results = {}
+    for index, (capability, phase) in enumerate(drawn):
+        jurisdiction = f"J{index % 7:02d}"
+        results[(jurisdiction, capability)] = ConsolidatedPhase(
+            jurisdiction, capability, phase, 1 if phase else 0, 0 if phase else None
+        )
+    people = [Participant(f"J{i:02d}", "HIC" if i % 2 else "LIC", "Europe") for i in range(7)]
+
+    totals = {
+        f.question: f
+        for f in compute_breakdowns(distribution_round_data(results.values(), people), [None])[None]
+    }
+
+    for capability in {c for _, c in results}:
+        expected = {level: 0 for level in PHASE_CODES}
+        for (_, c), result in results.items():
+            if c == capability and result.phase is not None:
+                expected[result.phase] += 1
+        counts = totals[capability].counts
+        assert {level: counts[code] for level, code in PHASE_CODES.items()} == expected
+        assert counts["blank"] == len(people) - sum(expected.values())
