@@ -405,3 +405,78 @@ def test_progress_needs_two_rounds(sa_round: Round) -> None:
     assert "more than once" in refused(
         "progress", "--jurisdiction", "KE", "--rounds", "sa-2026,sa-2026"
     )
+
+
+# --- phases arriving in files -----------------------------------------------------------------
+
+
+def _import(tmp_path: Any, round_code: str, *rows: str) -> str:
+    path = tmp_path / "phases.csv"
+    path.write_text(
+        "round,jurisdiction,channel,question,answer,comment,evidence_url,respondent,confidence\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    return mnr("import", str(path), "--round", round_code)
+
+
+def test_phases_with_confidence_and_evidence_import_per_respondent(
+    sa_round: Round, tmp_path: Any
+) -> None:
+    _import(
+        tmp_path,
+        "sa-2026",
+        "sa-2026,SE,government,C01.status,yes,,,police,",
+        "sa-2026,SE,government,C01.phase,2,Annual report 2025,https://example.org/r,police,high",
+    )
+
+    row = by_unit(data.round_maturity(sa_round).to_json())[("SE", "C01")]
+    assert (row["computed_phase"], row["respondents"], row["range"]) == (2, 2, 2)
+    police = next(a for a in data.phase_answers(sa_round, ["SE"]) if a.respondent == "police")
+    assert (police.confidence, police.evidence, police.evidence_url) == (
+        "high",
+        "Annual report 2025",
+        "https://example.org/r",
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        # A capability the instrument does not have.
+        ("sa-2026,SE,government,C99.phase,2,evidence,,,", "C99.phase"),
+        ("sa-2026,SE,government,C01.phase,5,,,,", "5"),
+        ("sa-2026,SE,government,C01.phase,2,,,,certain", "certain"),
+        ("sa-2026,SE,government,C01.phase,2,,,Police!,", "Police!"),
+    ],
+)
+def test_bad_phase_rows_are_refused_with_their_place_and_nothing_is_written(
+    sa_round: Round, tmp_path: Any, row: str, message: str
+) -> None:
+    before = data.round_maturity(sa_round).to_json()
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "round,jurisdiction,channel,question,answer,comment,evidence_url,respondent,confidence\n"
+        + row
+        + "\n",
+        encoding="utf-8",
+    )
+
+    error = refused("import", str(path), "--round", "sa-2026")
+
+    assert "row 2" in error and message in error
+    assert data.round_maturity(sa_round).to_json() == before
+
+
+def test_phases_for_a_round_that_asks_none_are_refused(review_round: Round, tmp_path: Any) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "round,jurisdiction,channel,question,answer,comment,evidence_url\n"
+        "test-2021,KE,government,C01.phase,2,evidence for a phase nobody asked,\n",
+        encoding="utf-8",
+    )
+
+    error = refused("import", str(path), "--round", "test-2021")
+
+    assert "C01.phase" in error
