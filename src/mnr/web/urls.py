@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("vendor/vega-embed.js", report_views.vega_embed_js, name="vega-embed-js"),
     path("", include("mnr.web.entry_urls")),
+    path("", include("mnr.web.maturity_urls")),
 ]
