@@ -233,7 +233,7 @@ def write(tmp_path: Path, name: str, content: bytes) -> str:
 def test_spss_file_reads_back_with_labels_and_missing_values(tmp_path: Path) -> None:
     path = write(tmp_path, "answers.sav", to_sav(dataset()))
     frame, meta = pyreadstat.read_sav(path, user_missing=True)
-    assert list(frame.columns) == [*SUBMISSION_COLUMNS, *dataset().names[6:]]
+    assert list(frame.columns) == [*SUBMISSION_COLUMNS, *dataset().names[len(SUBMISSION_COLUMNS) :]]
     assert list(frame["jurisdiction"]) == ["KE", "GB-EAW", "SE"]
     assert list(frame["income_group"]) == ["LMC", "", "HIC"]
     assert numbers(frame["C01_status"]) == [2.0, float(SAV_NOT_APPLICABLE), None]
@@ -306,16 +306,16 @@ def test_file_labels_fit_each_format(tmp_path: Path) -> None:
 def test_csv_holds_answer_codes_with_formulas_neutralised() -> None:
     text = to_csv(dataset()).decode("utf-8")
     lines = text.splitlines()
-    assert lines[0].split(",")[6:] == [
+    assert lines[0].split(",")[len(SUBMISSION_COLUMNS) :] == [
         "C01_status",
         "C01_phase",
         "C16_17_strategy",
         "C01_good_practice",
     ]
-    assert lines[1] == "KE,Kenya,government,LMC,Africa,validated,partial,2,,'=HYPERLINK(1)"
+    assert lines[1] == "KE,Kenya,government,,LMC,Africa,validated,partial,2,,'=HYPERLINK(1)"
     assert (
         lines[2]
-        == "GB-EAW,England and Wales,unicef_country_office,,,draft,not_applicable,,dont_know,"
+        == "GB-EAW,England and Wales,unicef_country_office,,,,draft,not_applicable,,dont_know,"
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mnr.core.dataset import ANSWER_VALUES, truncate, variable_names
+from mnr.core.dataset import ANSWER_VALUES, SUBMISSION_COLUMNS, truncate, variable_names
 from mnr.core.framework import text
 from mnr.demo import load_demo
 from mnr.exporters.base import get_exporter
@@ -129,7 +129,7 @@ def test_every_answer_reads_back_as_stored(answered_round: Round, tmp_path: Path
         InstrumentQuestion.objects.filter(instrument=answered_round.instrument).order_by("position")
     )
     names = variable_names([q.code for q in questions])
-    assert list(frame.columns)[6:] == [names[q.code] for q in questions]
+    assert list(frame.columns)[len(SUBMISSION_COLUMNS) :] == [names[q.code] for q in questions]
     values = {
         (a.submission.jurisdiction.code, a.submission.channel, a.question.code): a.value
         for a in Answer.objects.filter(submission__round=answered_round).select_related(

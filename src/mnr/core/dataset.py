@@ -57,6 +57,7 @@ SUBMISSION_COLUMNS: tuple[str, ...] = (
     "jurisdiction",
     "jurisdiction_name",
     "channel",
+    "respondent",
     "income_group",
     "region",
     "submission_status",
@@ -149,8 +150,9 @@ class DatasetQuestion:
 
 @dataclass(frozen=True)
 class SubmissionRow:
-    """One jurisdiction's answers through one channel; ``answers`` maps question codes to the
-    stored value (a choice code, a phase level or free text; missing or ``""`` when blank)."""
+    """One respondent's answers for a jurisdiction through one channel; ``answers`` maps
+    question codes to the stored value (a choice code, a phase level or free text; missing or
+    ``""`` when blank)."""
 
     jurisdiction: str
     jurisdiction_name: str
@@ -159,6 +161,7 @@ class SubmissionRow:
     region: str | None
     status: str
     answers: Mapping[str, str]
+    respondent: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ def submission_variables(income_year: int) -> tuple[Variable, ...]:
         "Jurisdiction code",
         "Jurisdiction name",
         "Channel the answers came through",
+        "Respondent: the body within the jurisdiction that answered (empty: the lead)",
         f"World Bank income group, FY{income_year} (HIC, UMC, LMC, LIC; empty if unknown)",
         "Region (UN M49; empty if unknown)",
         "Submission status (draft, submitted, returned, validated)",
@@ -254,10 +258,14 @@ def question_variable(question: DatasetQuestion, name: str) -> Variable:
     )
 
 
+def _respondent(row: SubmissionRow) -> str:
+    return f" (respondent {row.respondent})" if row.respondent else ""
+
+
 def _check_value(variable: Variable, value: str, row: SubmissionRow) -> None:
     if variable.numeric and value not in variable.value_labels:
         raise ValueError(
-            f"{row.jurisdiction} through {row.channel}: the answer {value!r} to "
+            f"{row.jurisdiction} through {row.channel}{_respondent(row)}: the answer {value!r} to "
             f"{variable.question} is not one of its choices "
             f"({', '.join(variable.value_labels)}); correct the answer and export again"
         )
@@ -284,6 +292,7 @@ def build_dataset(
             row.jurisdiction,
             row.jurisdiction_name,
             row.channel,
+            row.respondent,
             row.income_group or "",
             row.region or "",
             row.status,

@@ -111,7 +111,8 @@ class DatasetExporter(Exporter):
         return super().submissions().select_related("jurisdiction__parent")
 
     def rows(self) -> list[SubmissionRow]:
-        """Jurisdiction by jurisdiction, channels in the round's priority order."""
+        """Jurisdiction by jurisdiction, channels in the round's priority order, the lead
+        respondent first."""
         submissions = list(self.submissions())
         answers: dict[int, dict[str, str]] = {submission.pk: {} for submission in submissions}
         for submission_id, question, value in Answer.objects.filter(
@@ -126,6 +127,7 @@ class DatasetExporter(Exporter):
                 s.jurisdiction.code,
                 priority.get(s.channel, len(priority)),
                 s.channel,
+                s.respondent,
             )
         )
         return [
@@ -133,6 +135,7 @@ class DatasetExporter(Exporter):
                 jurisdiction=submission.jurisdiction.code,
                 jurisdiction_name=submission.jurisdiction.name(self.lang),
                 channel=submission.channel,
+                respondent=submission.respondent,
                 income_group=groups.get(submission.jurisdiction.code),
                 region=region_of(submission.jurisdiction),
                 status=submission.status,
