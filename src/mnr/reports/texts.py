@@ -15,12 +15,13 @@ TEXTS_FILE = Path(__file__).resolve().parent / "data" / "report-texts.yaml"
 
 
 @functools.cache
-def _all_texts() -> dict[str, dict[str, str]]:
-    loaded: dict[str, dict[str, str]] = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+def _all_texts(path: Path) -> dict[str, dict[str, str]]:
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return loaded
 
 
-def texts(lang: str) -> dict[str, str]:
-    """The report's wording in ``lang``, English where a text is not translated."""
-    every = _all_texts()
+def texts(lang: str, path: Path = TEXTS_FILE) -> dict[str, str]:
+    """The report's wording in ``lang``, English where a text is not translated; ``path``: another
+    file of the same layout (the maturity profile's and plan's wording)."""
+    every = _all_texts(path)
     return {**every["en"], **every.get(lang, {})}
