@@ -116,6 +116,27 @@ def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> 
     ]
 
 
+def _lead_places(user: Any, channels: ChannelLabels) -> list[Startable]:
+    """Round, jurisdiction and channel where the user is the lead's focal point in a round still
+    taking answers: there they may start another respondent's submission (police, justice…)."""
+    scope = scope_filter(user, (Role.FOCAL_POINT,))
+    if scope is None:
+        return []
+    participations = (
+        Participation.objects.filter(scope)
+        .filter(round__in=Round.objects.visible_to(user))
+        .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
+        .select_related("round", "jurisdiction")
+    )
+    return [
+        Startable(p.round, p.jurisdiction, channel, channels.get(channel, {"en": channel}))
+        for p in participations
+        if LEAD
+        in focal_point_respondents(user, jurisdiction_id=p.jurisdiction_id, round_id=p.round_id)
+        for channel in p.round.channels
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submissions(request: HttpRequest) -> HttpResponse:
@@ -138,7 +159,11 @@ def submissions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/entry/submissions.html",
-        {"rows": rows, "startable": _startable(request.user, listed, channels)},
+        {
+            "rows": rows,
+            "startable": _startable(request.user, listed, channels),
+            "lead_places": _lead_places(request.user, channels),
+        },
     )
 
 
@@ -152,7 +177,8 @@ def _start_submission(request: HttpRequest) -> HttpResponse:
             round_,
             jurisdiction,
             request.POST.get("channel", ""),
-            respondent=request.POST.get("respondent", LEAD),
+            respondent=request.POST.get("respondent", LEAD).strip(),
+            respondent_name=request.POST.get("respondent_name", "").strip(),
             acting_user=request.user,
             source="web",
         )
