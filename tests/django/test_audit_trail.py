@@ -36,6 +36,7 @@ from tests.audit import (
     events_after,
     last_event_id,
 )
+from tests.maturity import self_assessment_round
 from tests.submissions import in_state, opened, required_answers
 from tests.world_bank import CLASS_2006, class_workbook_as_published
 
@@ -48,6 +49,7 @@ from mnr.frameworks import actions as frameworks
 from mnr.frameworks.models import Channel, Instrument, Phase
 from mnr.jurisdictions import actions as jurisdictions
 from mnr.jurisdictions.models import IncomeClassification, Jurisdiction
+from mnr.maturity import actions as maturity
 from mnr.publications import actions as publications
 from mnr.publications.models import Publication
 from mnr.reports import actions as reports
@@ -928,6 +930,225 @@ def _create_synthetic_jurisdictions(world: World) -> Scene:
                 MnrError,
                 lambda: create(world["administrator"], "web", "RICH"),
                 match="unknown income group",
+            ),
+        ],
+    )
+
+
+# maturity: overrides, consent and the action plan
+
+
+def assessment() -> Round:
+    """A self-assessment round: Kenya with two respondents (C01 at phase 2, C03 at 1), Sweden."""
+    return self_assessment_round(
+        "audit-sa",
+        {"KE": {"": {"C01": 2, "C03": 1}, "police": {"C01": 3}}, "SE": {"": {"C01": 3}}},
+    )
+
+
+def plan_target(round_: Round, code: str = "KE") -> str:
+    """What the first change of a plan records storing the proposal on."""
+    return f"plan {round_.code} {code}"
+
+
+@case(maturity.override_phase, "reviewer")
+def _override_phase(world: World) -> Scene:
+    round_ = assessment()
+
+    def override(
+        user: Any, source: str, phase: int | None = 3, reason: str = "The police see more."
+    ) -> Any:
+        return maturity.override_phase(
+            round_, place("KE"), "C01", phase, reason, acting_user=user, source=source
+        )
+
+    def override_then_withdraw(user: Any, source: str) -> Any:
+        return override(user, source), override(user, source, None, "The lead's view holds.")
+
+    return Scene(
+        run=override_then_withdraw,
+        events=lambda rows: [
+            ("maturity.override", rows[0]),
+            ("maturity.override_withdrawn", rows[1]),
+        ],
+        refusals=[
+            Refusal(
+                "a focal point", PermissionDenied, lambda: override(world["focal_point"], "web")
+            ),
+            Refusal(
+                "no reason",
+                MnrError,
+                lambda: override(world["reviewer"], "web", reason="  "),
+                match="reason is required",
+            ),
+            Refusal(
+                "a phase outside 1-4",
+                MnrError,
+                lambda: override(world["reviewer"], "web", phase=5),
+                match="not a maturity phase",
+            ),
+            Refusal(
+                "a withdrawal with no override in force",
+                MnrError,
+                lambda: override(world["reviewer"], "web", phase=None),
+                match="no override to withdraw",
+            ),
+        ],
+    )
+
+
+@case(maturity.set_consent, "focal_point")
+def _set_consent(world: World) -> Scene:
+    round_ = assessment()
+
+    def consent(user: Any, source: str, given: Any = True, code: str = "KE") -> Any:
+        return maturity.set_consent(round_, place(code), given, acting_user=user, source=source)
+
+    return Scene(
+        run=consent,
+        events=lambda row: [("maturity.consent", row)],
+        refusals=[
+            Refusal("a reviewer", PermissionDenied, lambda: consent(world["reviewer"], "web")),
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: consent(world["other_focal_point"], "web"),
+            ),
+            Refusal(
+                "neither yes nor no",
+                MnrError,
+                lambda: consent(world["focal_point"], "web", "yes"),
+                match="peer exchange is yes or no",
+            ),
+            Refusal(
+                "a jurisdiction that does not take part",
+                MnrError,
+                lambda: consent(world["analyst"], "web", code="FR"),
+                match="FR does not take part",
+            ),
+        ],
+    )
+
+
+@case(maturity.update_plan_item, "focal_point")
+def _update_plan_item(world: World) -> Scene:
+    round_ = assessment()
+
+    def update(
+        user: Any, source: str, changes: dict[str, Any] | None = None, version: int | None = 1
+    ) -> Any:
+        return maturity.update_plan_item(
+            round_,
+            place("KE"),
+            "C01",
+            changes or {"owner": "Cabinet office", "due": "2027-06-30", "status": "in_progress"},
+            expected_version=version,
+            acting_user=user,
+            source=source,
+        )
+
+    return Scene(
+        run=update,
+        # The first change stores the proposed plan, then changes the item.
+        events=lambda item: [("plan.store", plan_target(round_)), ("plan.item_update", item)],
+        refusals=[
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: update(world["other_focal_point"], "web"),
+            ),
+            Refusal("a reviewer", PermissionDenied, lambda: update(world["reviewer"], "web")),
+            Refusal(
+                "a due date that is not a date",
+                MnrError,
+                lambda: update(world["focal_point"], "web", {"due": "30/06/2027"}),
+                match="is not a date",
+            ),
+            Refusal(
+                "a target not above the current phase (the proposal is not stored either)",
+                MnrError,
+                lambda: update(world["focal_point"], "web", {"target_phase": 2}),
+                match="must be above its current phase 2",
+            ),
+            Refusal(
+                "a stale version",
+                maturity.StalePlanItem,
+                lambda: update(world["focal_point"], "web", version=7),
+                match="changed since you read it",
+            ),
+        ],
+    )
+
+
+@case(maturity.drop_plan_item, "focal_point")
+def _drop_plan_item(world: World) -> Scene:
+    round_ = assessment()
+
+    def drop(user: Any, source: str, capability: str = "C03", version: int | None = 1) -> Any:
+        return maturity.drop_plan_item(
+            round_,
+            place("KE"),
+            capability,
+            expected_version=version,
+            acting_user=user,
+            source=source,
+        )
+
+    return Scene(
+        run=drop,
+        events=lambda item: [("plan.store", plan_target(round_)), ("plan.item_drop", item)],
+        refusals=[
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: drop(world["other_focal_point"], "web"),
+            ),
+            Refusal(
+                "a capability the round does not ask",
+                MnrError,
+                lambda: drop(world["focal_point"], "web", "C99"),
+                match="unknown capability",
+            ),
+            Refusal(
+                "a stale version",
+                maturity.StalePlanItem,
+                lambda: drop(world["focal_point"], "web", version=3),
+                match="changed since you read it",
+            ),
+        ],
+    )
+
+
+@case(maturity.add_plan_item, "focal_point")
+def _add_plan_item(world: World) -> Scene:
+    round_ = assessment()
+    maturity.drop_plan_item(round_, place("KE"), "C03", source="test")
+
+    def add(user: Any, source: str, capability: str = "C03", target: int | None = 3) -> Any:
+        return maturity.add_plan_item(
+            round_, place("KE"), capability, target_phase=target, acting_user=user, source=source
+        )
+
+    return Scene(
+        run=add,
+        events=lambda item: [("plan.item_add", item)],
+        refusals=[
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: add(world["other_focal_point"], "web"),
+            ),
+            Refusal(
+                "a capability in the plan already",
+                MnrError,
+                lambda: add(world["focal_point"], "web", "C01"),
+                match="in the action plan of KE already",
+            ),
+            Refusal(
+                "a target not above the current phase",
+                MnrError,
+                lambda: add(world["focal_point"], "web", target=1),
+                match="must be above its current phase 1",
             ),
         ],
     )
