@@ -45,7 +45,7 @@ NOW = {
     "NO": {"": {"C01": 2}},
 }
 OVERRIDE_REASON = "The statute book shows the 2024 amendments in force"
-FORMULA_OWNER = "=HYPERLINK(\"http://example.org\")"
+FORMULA_OWNER = '=HYPERLINK("http://example.org")'
 
 
 def mnr(*args: str) -> str:
@@ -242,7 +242,7 @@ def test_profile_html_shows_each_respondents_phase_and_the_previous_round(
     blank = re.search(r'<tr id="capability-C05">(.*?)</tr>', page, re.S)
     assert blank is not None
     cells = " ".join(re.sub(r"<[^>]+>", " ", blank.group(1)).split())
-    assert "no phase Lead respondent: blank" in cells and cells.endswith("1 Building –")
+    assert "no phase Lead respondent: blank" in cells and cells.endswith("1 Building \N{EN DASH}")
 
 
 def test_profile_html_states_strengths_and_gaps_in_words(outputs: Outputs) -> None:
@@ -397,4 +397,3 @@ def test_the_format_follows_the_file_name_and_must_agree_with_it(
         "profile", "--round", "sa-small", "--jurisdiction", "KE", "-o", str(tmp_path / "p.txt")
     )
     assert "cannot tell the format" in message and not (tmp_path / "p.txt").exists()
-

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from mnr.web import report_views, views
+from mnr.web import maturity_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,21 @@ urlpatterns = [
     path("rounds/<slug:code>/report.pdf", report_views.round_report_pdf, name="round-report-pdf"),
     path(
         "rounds/<slug:code>/report/edit/", report_views.round_report_edit, name="round-report-edit"
+    ),
+    path(
+        "rounds/<slug:code>/maturity/<str:jurisdiction>/",
+        maturity_views.maturity_profile,
+        name="maturity-profile",
+    ),
+    path(
+        "rounds/<slug:code>/maturity/<str:jurisdiction>/profile.<slug:file_format>",
+        maturity_views.maturity_profile_download,
+        name="maturity-profile-download",
+    ),
+    path(
+        "rounds/<slug:code>/maturity/<str:jurisdiction>/plan.<slug:file_format>",
+        maturity_views.plan_download,
+        name="plan-download",
     ),
     path("vendor/vega-embed.js", report_views.vega_embed_js, name="vega-embed-js"),
     path("", include("mnr.web.entry_urls")),

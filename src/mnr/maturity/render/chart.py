@@ -26,10 +26,10 @@ from mnr.core.charts import FONT, VEGA_LITE_VERSION
 from mnr.maturity.render.texts import texts
 
 # Phase level ("none": no phase) → fill, and the ink of what is printed on it. Gray levels
-# (ITU-R 601-2, as Pillow's "L"): 255, 215, 158, 97, 43.
+# (ITU-R 601-2, as Pillow's "L"): 255, 213, 159, 97, 43.
 PHASE_FILL: Mapping[str, str] = {
     "none": "#ffffff",
-    "1": "#c6dbef",
+    "1": "#c3d9ee",
     "2": "#6baed6",
     "3": "#2171b5",
     "4": "#08306b",
