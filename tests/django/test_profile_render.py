@@ -22,9 +22,12 @@ from openpyxl import load_workbook
 from tests.maturity import self_assessment_round
 
 from mnr.core.spreadsheet import restore, unescape_xlsx
+from mnr.demo import load_demo
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import actions, service
-from mnr.maturity.render.plan import COLUMNS, PlanDocument, item_cells, plan_pdf
+from mnr.maturity.demo import FIRST_ROUND, SECOND_ROUND
+from mnr.maturity.models import PlanItem
+from mnr.maturity.render.plan import COLUMNS, PlanDocument, plan_pdf
 from mnr.maturity.render.profile import profile_pdf
 from mnr.maturity.render.texts import texts
 from mnr.surveys.models import Round
@@ -280,32 +283,52 @@ def cell_text(value: Any) -> Any:
     return restore(unescape_xlsx(value)) if isinstance(value, str) else value
 
 
-def test_plan_workbook_rows_are_the_plan_items_in_order(outputs: Outputs) -> None:
-    workbook = load_workbook(outputs.file("plan.xlsx"))
-    sheet = workbook["Plan"]
+STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+
+
+def workbook_rows(path: Path) -> list[dict[str, Any]]:
+    """The Plan sheet's rows by column, text as it was before it was neutralised."""
+    sheet = load_workbook(path)["Plan"]
     rows = list(sheet.iter_rows(values_only=True))
-    words = texts("en")
-    assert list(rows[0]) == [words[f"col.{column}"] for column in COLUMNS]
-    document = PlanDocument(
-        plan=outputs.plan,
-        round_title="",
-        name="Kenya",
-        synthetic=True,
-        lang="en",
-        capability_names=capability_names(outputs.profile),
-        phase_names={},
-        notes=outputs.notes,
-    )
-    expected = [item_cells(item, document, words) for item in outputs.plan["items"]]
-    assert len(rows) - 1 == len(outputs.plan["items"]) > 10
-    for row, cells in zip(rows[1:], expected, strict=True):
-        found = dict(zip(COLUMNS, (cell_text(value) for value in row), strict=True))
-        if isinstance(found["due"], datetime.datetime):
-            found["due"] = found["due"].date()
-        assert found == {column: cells[column] or None for column in COLUMNS}
-    first = dict(zip(COLUMNS, rows[1], strict=True))
-    assert first["owner"] == "'" + FORMULA_OWNER  # never run as a formula
-    assert first["status"] == "In progress" and first["notes"] == "Budget agreed\nwith the ministry"
+    assert list(rows[0]) == [texts("en")[f"col.{column}"] for column in COLUMNS]
+    found = []
+    for row in rows[1:]:
+        cells = dict(zip(COLUMNS, (cell_text(value) for value in row), strict=True))
+        if isinstance(cells["due"], datetime.datetime):
+            cells["due"] = cells["due"].date().isoformat()
+        found.append(cells)
+    return found
+
+
+def expected_row(
+    item: dict[str, Any], names: dict[str, str], notes: dict[str, str]
+) -> dict[str, Any]:
+    """What the workbook's row says of a plan item (empty cells read back as None)."""
+    current = item["current_phase"]
+    return {
+        "capability": item["capability"],
+        "name": names[item["capability"]],
+        "current_phase": "no phase" if current is None else current,
+        "target_phase": item["target_phase"],
+        "target": item["target"],
+        "steps": "\n".join(item["steps"]),
+        "depends_on": ", ".join(item["depends_on"]) or None,
+        "owner": item["owner"] or None,
+        "due": item["due"],
+        "status": STATUS_WORDS[item["status"]],
+        "notes": notes.get(item["capability"]) or None,
+    }
+
+
+def test_plan_workbook_rows_are_the_plan_items_in_order(outputs: Outputs) -> None:
+    names = capability_names(outputs.profile)
+    rows = workbook_rows(outputs.file("plan.xlsx"))
+    assert len(outputs.plan["items"]) > 10
+    assert rows == [expected_row(item, names, outputs.notes) for item in outputs.plan["items"]]
+    assert rows[0]["owner"] == FORMULA_OWNER and rows[0]["status"] == "In progress"
+    assert rows[0]["notes"] == "Budget agreed\nwith the ministry"
+    sheet = load_workbook(outputs.file("plan.xlsx"))["Plan"]
+    assert sheet.cell(2, COLUMNS.index("owner") + 1).value == "'" + FORMULA_OWNER  # not a formula
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(2, COLUMNS.index("steps") + 1).alignment.wrap_text
 
@@ -397,3 +420,70 @@ def test_the_format_follows_the_file_name_and_must_agree_with_it(
         "profile", "--round", "sa-small", "--jurisdiction", "KE", "-o", str(tmp_path / "p.txt")
     )
     assert "cannot tell the format" in message and not (tmp_path / "p.txt").exists()
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoOutputs:
+    folder: Path
+    jurisdiction: str
+    profile: dict[str, Any]
+    plan: dict[str, Any]
+    notes: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def demo_outputs(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[DemoOutputs]:
+    """The profile PDF and the plan workbook of the demo jurisdiction whose plan was edited,
+    in the demo's second self-assessment round, from the command line."""
+    folder = tmp_path_factory.mktemp("demo-maturity")
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        round_ = Round.objects.get(code=SECOND_ROUND)
+        stored = PlanItem.objects.filter(round=round_).select_related("jurisdiction")
+        place = stored.order_by("jurisdiction__code").first()
+        assert place is not None, "the demo has no edited plan"
+        jurisdiction = place.jurisdiction
+        common = ("--round", SECOND_ROUND, "--jurisdiction", jurisdiction.code)
+        mnr("profile", *common, "-o", str(folder / "profile.pdf"))
+        mnr("plan", *common, "-o", str(folder / "plan.xlsx"))
+        found = DemoOutputs(
+            folder,
+            jurisdiction.code,
+            service.profile(round_, jurisdiction),
+            service.plan_for(round_, jurisdiction).to_json(),
+            {
+                c: row.notes
+                for c, row in service.stored_items(round_, jurisdiction).items()
+                if row.notes
+            },
+        )
+        transaction.set_rollback(True)
+    yield found
+
+
+def test_demo_profile_pdf_renders_every_page_labelled_synthetic(
+    demo_outputs: DemoOutputs, tmp_path: Path
+) -> None:
+    path = demo_outputs.folder / "profile.pdf"
+    pages = assert_every_page_renders(path, tmp_path)
+    assert pages >= 2
+    for page in range(1, pages + 1):
+        assert "SYNTHETIC DATA" in page_text(path, page)
+    text = pdf_text(path)
+    assert demo_outputs.profile["previous_round"] == FIRST_ROUND
+    assert f"Compared with round {FIRST_ROUND}" in text
+    for capability, name in capability_names(demo_outputs.profile).items():
+        assert f"{capability} {name}" in text
+
+
+def test_demo_plan_workbook_rows_are_its_plan_items(demo_outputs: DemoOutputs) -> None:
+    rows = workbook_rows(demo_outputs.folder / "plan.xlsx")
+    names = capability_names(demo_outputs.profile)
+    items = demo_outputs.plan["items"]
+    assert items and rows == [expected_row(item, names, demo_outputs.notes) for item in items]
+    assert any(row["owner"] or row["notes"] for row in rows)  # the demo's edits are in it

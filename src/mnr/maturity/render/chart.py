@@ -150,13 +150,16 @@ def profile_chart_alt(profile: Mapping[str, Any]) -> str:
 def _title(profile: Mapping[str, Any]) -> dict[str, Any]:
     words = texts(profile["lang"])
     names = {p["level"]: p["name"] for p in profile["phases"]}
-    round_ = f"{words['round'].lower()} {profile['round']}"
-    title = f"{words['chart_title']}: {profile['name']}, {round_}"
+    # Two lines, the synthetic label first on the second, so that a long name cannot push it
+    # past the title's width.
+    round_ = f"{words['round']} {profile['round']}"
+    title = [
+        words["chart_title"].format(name=profile["name"]),
+        f"{words['synthetic']} · {round_}" if profile["synthetic"] else round_,
+    ]
     subtitle = [words["chart_subtitle"].format(first=names.get(1, ""), last=names.get(4, ""))]
     if any(row["override"] for domain in profile["domains"] for row in domain["capabilities"]):
         subtitle.append(words["chart_override"])
-    if profile["synthetic"]:
-        title += f" · {words['synthetic']}"
     return {
         "text": title,
         "subtitle": subtitle,
