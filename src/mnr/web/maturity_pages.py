@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -112,6 +113,20 @@ def _posted_text(request: HttpRequest, name: str) -> str:
     return request.POST.get(name, "").replace("\r\n", "\n")
 
 
+def _tell(request: HttpRequest, text: str, at: str, *, level: int = messages.SUCCESS) -> None:
+    """A message for the next page, shown at the part ``at`` (an anchor) it is about: after
+    a save the page opens there, above the messages at its top."""
+    messages.add_message(request, level, text, extra_tags=at)
+
+
+def _told(request: HttpRequest) -> dict[str, list[Message]]:
+    """The messages for this page by the part they are about ("" for the page itself)."""
+    told: dict[str, list[Message]] = {}
+    for message in messages.get_messages(request):
+        told.setdefault(message.extra_tags or "", []).append(message)
+    return told
+
+
 # --- The action plan -------------------------------------------------------------------------
 
 
@@ -166,6 +181,7 @@ class ItemView:
     stored: PlanItem | None
     error: str = ""
     conflict: PlanItem | None = None
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -201,6 +217,7 @@ def _plan_context(
 ) -> dict[str, Any]:
     lang = _lang()
     user = request.user
+    told = _told(request)
     plan = service.plan_for(round_, jurisdiction, lang=lang, user=user)
     stored = service.stored_items(round_, jurisdiction)
     phase_names = service.phase_names(round_, lang)
@@ -229,6 +246,7 @@ def _plan_context(
             ],
             history=history.get(row.pk, []) if row else [],
             stored=row,
+            notes=told.get(f"item-{item.capability}", []),
         )
         if problem is not None and problem.capability == item.capability:
             view.error = problem.message
@@ -269,6 +287,8 @@ def _plan_context(
         "profile_url": profile_url(round_, jurisdiction),
         "problem": problem,
         "add_problem": problem if problem is not None and problem.capability == "" else None,
+        "page_notes": told.get("", []),
+        "consent_notes": told.get("consent", []),
     }
 
 
@@ -347,8 +367,10 @@ def plan_item_save(
         problem = Problem(capability, f"Nothing was saved: {error}", posted)
         return _plan_page(request, round_, place, problem=problem, status=400)
     unchanged = expected is not None and saved.version == expected
-    messages.success(
-        request, f"Nothing changed in {capability}." if unchanged else f"Saved {capability}."
+    _tell(
+        request,
+        f"Nothing changed in {capability}." if unchanged else f"Saved {capability}.",
+        f"item-{capability}",
     )
     return redirect(_plan_url(round_, place, capability))
 
@@ -379,8 +401,10 @@ def plan_item_drop(
     except MnrError as error:
         problem = Problem(capability, f"Nothing was dropped: {error}")
         return _plan_page(request, round_, place, problem=problem, status=400)
-    messages.success(
-        request, f"Dropped {capability} from the plan. Its history is kept; you can add it back."
+    _tell(
+        request,
+        f"Dropped {capability} from the plan. Its history is kept; you can add it back.",
+        "",
     )
     return redirect(_plan_url(round_, place))
 
@@ -405,7 +429,7 @@ def plan_item_add(request: HttpRequest, code: str, jurisdiction: str) -> HttpRes
         posted = {"capability": capability, "target_phase": target}
         problem = Problem("", f"Nothing was added: {error}", posted)
         return _plan_page(request, round_, place, problem=problem, status=400)
-    messages.success(request, f"Added {capability} to the plan.")
+    _tell(request, f"Added {capability} to the plan.", f"item-{capability}")
     return redirect(_plan_url(round_, place, capability))
 
 
@@ -425,14 +449,14 @@ def consent_save(request: HttpRequest, code: str, jurisdiction: str) -> HttpResp
             round_, place, CONSENT_CHOICES[given], acting_user=request.user, source="web"
         )
     except MnrError as error:
-        messages.error(request, f"Consent not recorded: {error}")
+        _tell(request, f"Consent not recorded: {error}", "consent", level=messages.ERROR)
     else:
-        messages.success(
-            request,
+        recorded = (
             "Recorded: peers may learn your phases."
             if CONSENT_CHOICES[given]
-            else "Recorded: nothing about your phases is shown to peers.",
+            else "Recorded: nothing about your phases is shown to peers."
         )
+        _tell(request, recorded, "consent")
     return redirect(_plan_url(round_, place) + "#consent")
 
 
@@ -489,10 +513,16 @@ class PhaseRow:
     history: list[PhaseOverride]
     error: str = ""
     posted: dict[str, str] = field(default_factory=dict)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
         return f"phase-{self.capability}"
+
+    @property
+    def placed(self) -> bool:
+        """Whether anything is known of it: a respondent's record, or an override."""
+        return bool(self.answers or self.history)
 
 
 def _answer_row(round_: Round, answer: data.PhaseAnswer) -> dict[str, Any]:
@@ -517,6 +547,7 @@ def _phases_page(
     status: int = 200,
 ) -> HttpResponse:
     lang = _lang()
+    told = _told(request)
     maturity = service.jurisdiction_maturity(round_, jurisdiction, user=request.user)
     by_unit = data.answers_by_unit(data.phase_answers(round_, [jurisdiction.code]))
     names = _capability_names(round_, lang)
@@ -538,6 +569,7 @@ def _phases_page(
                 )
             ],
             history=history.get(result.capability, []),
+            notes=told.get(f"phase-{result.capability}", []),
         )
         if problem is not None and problem.capability == result.capability:
             row.error, row.posted = problem.message, problem.posted
@@ -551,6 +583,8 @@ def _phases_page(
         "may_override": access.can_override(request.user, round_, jurisdiction),
         "profile_url": profile_url(round_, jurisdiction),
         "problem": problem,
+        "page_notes": told.get("", []),
+        "unplaced": [row for row in rows if not row.placed],
     }
     return render(request, "web/maturity/phases.html", context, status=status)
 
@@ -584,11 +618,12 @@ def override_save(
         what = "withdrawn" if withdraw else "recorded"
         problem = Problem(capability, f"Nothing was {what}: {error}", posted)
         return _phases_page(request, round_, place, problem=problem, status=400)
-    messages.success(
+    _tell(
         request,
         f"Withdrew the override of {capability}: the computed phase applies again."
         if withdraw
         else f"Overrode the phase of {capability}; the computed phase is shown beside it.",
+        f"phase-{capability}",
     )
     url = reverse("maturity-phases", args=[round_.code, place.code])
     return redirect(f"{url}#phase-{capability}")
