@@ -320,6 +320,21 @@ def test_drop_and_add_back_with_another_target(personas: dict[str, Any], assessm
     )  # its history says it was dropped, then added back
 
 
+def test_a_change_to_an_item_not_in_the_plan_is_refused_on_the_page(
+    personas: dict[str, Any], assessment: Round
+) -> None:
+    dropped_c12(assessment)
+    kenya = client_for("focal_point", personas)
+    for capability, message in (("C12", "C12 is not in the action plan"), ("C99", "C99")):
+        response = kenya.post(url("maturity-plan-item", capability), item_form())
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert re.search(
+            rf'class="message error" role="alert">Nothing was saved: [^<]*{message}', page
+        )
+    assert not PlanItem.objects.filter(capability="C12", dropped=False).exists()
+
+
 def test_adding_a_capability_in_the_plan_already_is_refused_on_the_page(
     personas: dict[str, Any], assessment: Round
 ) -> None:

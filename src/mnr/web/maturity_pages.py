@@ -287,6 +287,10 @@ def _plan_context(
         "profile_url": profile_url(round_, jurisdiction),
         "problem": problem,
         "add_problem": problem if problem is not None and problem.capability == "" else None,
+        # A problem with an item the page does not show (dropped, or unknown) goes on top.
+        "page_problem": problem
+        if problem is not None and problem.capability not in {"", *planned}
+        else None,
         "page_notes": told.get("", []),
         "consent_notes": told.get("consent", []),
     }
