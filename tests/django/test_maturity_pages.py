@@ -200,6 +200,17 @@ def test_an_override_is_shown_beside_the_computed_phase(
     assert (row.phase, row.computed_phase, row.by) == (4, 2, personas["reviewer"])
 
 
+def test_an_override_of_a_capability_the_round_does_not_ask_says_so(
+    personas: dict[str, Any], assessment: Round
+) -> None:
+    response = client_for("reviewer", personas).post(
+        url("maturity-override", "C99"), {"phase": "3", "reason": "A reason."}
+    )
+    assert response.status_code == 400
+    assert "Nothing was recorded: unknown capability" in response.content.decode()
+    assert not PhaseOverride.objects.exists()
+
+
 def test_withdrawing_needs_a_reason_too(personas: dict[str, Any], assessment: Round) -> None:
     overridden_c01(assessment)
     response = client_for("reviewer", personas).post(

@@ -588,6 +588,9 @@ def _phases_page(
         "profile_url": profile_url(round_, jurisdiction),
         "problem": problem,
         "page_notes": told.get("", []),
+        "page_problem": problem
+        if problem is not None and problem.capability not in {row.capability for row in rows}
+        else None,
         "unplaced": [row for row in rows if not row.placed],
     }
     return render(request, "web/maturity/phases.html", context, status=status)
