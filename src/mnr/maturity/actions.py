@@ -23,7 +23,7 @@ from mnr.core.framework import PHASE_LEVELS
 from mnr.core.limits import text_problem
 from mnr.errors import MnrError, unknown
 from mnr.jurisdictions.models import Jurisdiction
-from mnr.maturity import access, data
+from mnr.maturity import access, data, service
 from mnr.maturity.models import Consent, PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.models import Round
 
@@ -50,6 +50,16 @@ def _capability(round_: Round, capability: str) -> None:
                 f"round {round_.code} asks no maturity phase (its instrument "
                 f"{round_.instrument.code} has no phase question)"
             )
+        raise unknown(f"capability of round {round_.code}", capability, known)
+
+
+def _plan_capability(round_: Round, capability: str) -> None:
+    """Plans speak of the edition's capabilities (a merged instrument id such as ``C16-17``
+    stands for ``C16`` and ``C17`` there), so an item names one of those."""
+    known = sorted({c for q in data.phase_questions(round_) for c in q.crosswalk})
+    if not known:
+        _capability(round_, capability)  # says the round asks no phase
+    if capability not in known:
         raise unknown(f"capability of round {round_.code}", capability, known)
 
 
@@ -209,8 +219,6 @@ def _stored_items(
     round_: Round, jurisdiction: Jurisdiction, acting_user: Any, source: str
 ) -> dict[str, PlanItem]:
     """The stored items (locked), storing the proposal first when there are none yet."""
-    from mnr.maturity import service  # the service reads the models this module writes
-
     items = {
         item.capability: item
         for item in PlanItem.objects.select_for_update().filter(
@@ -301,11 +309,10 @@ def _apply(item: PlanItem, changes: Mapping[str, Any], acting_user: Any, source:
 
 
 def _current_phase(round_: Round, jurisdiction: Jurisdiction, capability: str) -> int | None:
-    return (
-        data.round_maturity(round_, [jurisdiction.code])
-        .jurisdiction_phases(jurisdiction.code)
-        .get(capability)
+    phases = data.round_maturity(round_, [jurisdiction.code]).jurisdiction_phases(
+        jurisdiction.code
     )
+    return service.edition_phases(round_, phases).get(capability)
 
 
 @transaction.atomic
@@ -322,7 +329,7 @@ def update_plan_item(
     """Change an item's owner, due date, status, notes or target phase."""
     _require_plan(acting_user, round_, jurisdiction)
     _participant(round_, jurisdiction)
-    _capability(round_, capability)
+    _plan_capability(round_, capability)
     cleaned = {field: _clean_change(field, value) for field, value in changes.items()}
     items = _stored_items(round_, jurisdiction, acting_user, source)
     item = items.get(capability)
@@ -365,7 +372,7 @@ def drop_plan_item(
     """Take an item out of the plan; it is kept, marked dropped, with its history."""
     _require_plan(acting_user, round_, jurisdiction)
     _participant(round_, jurisdiction)
-    _capability(round_, capability)
+    _plan_capability(round_, capability)
     item = _stored_items(round_, jurisdiction, acting_user, source).get(capability)
     if item is None or item.dropped:
         raise MnrError(
@@ -399,7 +406,7 @@ def add_plan_item(
     """Put a capability (back) into the plan, by default targeting its next phase."""
     _require_plan(acting_user, round_, jurisdiction)
     _participant(round_, jurisdiction)
-    _capability(round_, capability)
+    _plan_capability(round_, capability)
     current = _current_phase(round_, jurisdiction, capability)
     target = (current or 0) + 1 if target_phase is None else _phase(target_phase, "target phase")
     core_plan.check_target(capability, current, target)
