@@ -28,7 +28,7 @@ from mnr.maturity import actions, service
 from mnr.maturity.demo import FIRST_ROUND, SECOND_ROUND
 from mnr.maturity.models import PlanItem
 from mnr.maturity.render.plan import COLUMNS, PlanDocument, plan_pdf
-from mnr.maturity.render.profile import profile_pdf
+from mnr.maturity.render.profile import profile_html, profile_pdf
 from mnr.maturity.render.texts import texts
 from mnr.surveys.models import Round
 
@@ -211,7 +211,7 @@ def test_profile_html_is_one_file_with_the_chart_named_by_its_text_alternative(
 ) -> None:
     page = outputs.file("profile.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<link" not in page
-    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert not re.search(r'src="(https?:)?//', page)  # nothing is fetched from elsewhere
     svg = re.search(r'<svg id="profile-chart" role="img" aria-labelledby="([^"]+)"', page)
     assert svg is not None
     title = re.search(rf'<title id="{svg.group(1)}">([^<]+)</title>', page)
@@ -238,14 +238,24 @@ def test_profile_html_shows_each_respondents_phase_and_the_previous_round(
     assert row is not None
     cells = " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
     # Lead 1, police 4: the lower median 1, range 3; the earlier round had 1, change 0.
-    assert "Lead respondent: 1 (medium confidence)" in cells
-    assert "Police: 4 (medium confidence)" in cells
+    assert "Lead respondent: 1 (medium confidence) the 2019 act" in cells
+    assert "Police: 4 (medium confidence) the 2019 act" in cells
     assert re.search(r"1 Building .*\b3\b .*1 Building 0", cells), cells
     # The lead left C05 blank and nobody else placed it: no phase, no change.
     blank = re.search(r'<tr id="capability-C05">(.*?)</tr>', page, re.S)
     assert blank is not None
     cells = " ".join(re.sub(r"<[^>]+>", " ", blank.group(1)).split())
     assert "no phase Lead respondent: blank" in cells and cells.endswith("1 Building \N{EN DASH}")
+
+
+def test_evidence_links_are_web_addresses_only(outputs: Outputs) -> None:
+    found = json.loads(json.dumps(outputs.profile, default=str))
+    answers = found["domains"][0]["capabilities"][0]["answers"]
+    answers[0]["evidence_url"] = "https://example.org/act-2019"
+    answers[1]["evidence_url"] = "javascript:alert(1)"
+    page = profile_html(found)
+    assert '<a href="https://example.org/act-2019" rel="noopener noreferrer">' in page
+    assert "javascript:alert(1)" in page and 'href="javascript' not in page
 
 
 def test_profile_html_states_strengths_and_gaps_in_words(outputs: Outputs) -> None:

@@ -27,6 +27,7 @@ from mnr.maturity.render.texts import texts
 
 NOTHING = "\N{EN DASH}"  # an empty cell: no value to show
 MINUS = "\N{MINUS SIGN}"
+LINK_SCHEMES = ("https://", "http://")
 
 
 def css_string(text: str) -> SafeString:
@@ -64,6 +65,10 @@ def _answer(answer: Mapping[str, Any], words: Mapping[str, str]) -> dict[str, st
         "label": answer["label"] or answer["respondent"],
         "phase": words["blank"] if answer["phase"] is None else str(answer["phase"]),
         "confidence": words.get(f"confidence.{confidence}", confidence or ""),
+        "evidence": answer["evidence"] or "",
+        "evidence_url": answer["evidence_url"] or "",
+        # Only web addresses become links; anything else is shown as the text it is.
+        "evidence_link": (answer["evidence_url"] or "").lower().startswith(LINK_SCHEMES),
     }
 
 
