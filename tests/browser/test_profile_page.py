@@ -54,6 +54,13 @@ def test_focal_point_sees_the_profile_chart(
     assert "C21" in drawn and "SYNTHETIC DATA" in " ".join(drawn)
     assert page.get_by_role("heading", name="Maturity profile: Kenya").is_visible()
     shot(page, tmp_path, "profile-page.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    # On a phone the chart and the tables scroll inside their own boxes, not the page.
+    assert not page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+    shot(page, tmp_path, "profile-page-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as download:
         page.get_by_role("link", name="action plan (XLSX)").click()
     assert download.value.suggested_filename == "sa-browser-KE-plan-en-synthetic.xlsx"
