@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from tests.maturity import self_assessment_round
 
 from mnr.jurisdictions.models import Jurisdiction
@@ -88,13 +88,6 @@ def place_in_phase(page: Any, capability: str, phase: str, confidence: str, evid
     saved(page)
 
 
-def profile_path() -> str | None:
-    try:
-        return reverse("maturity-profile", args=[ROUND, "KE"])
-    except NoReverseMatch:
-        return None
-
-
 def item(page: Any, capability: str) -> Any:
     return page.locator(f"#item-{capability}")
 
@@ -128,12 +121,11 @@ def test_a_focal_point_goes_from_self_assessment_to_an_edited_plan(
         for c, (phase, confidence, evidence) in PLACED.items()
     }
 
-    # 2. The profile (or the consolidated phases, where the profile page is not installed).
-    profile = profile_path()
-    page.goto(live_server.url + (profile or reverse("maturity-phases", args=[ROUND, "KE"])))
+    # 2. The profile: the heat strip and the consolidated phases.
+    page.goto(live_server.url + reverse("maturity-profile", args=[ROUND, "KE"]))
     expect(page.locator("h1")).to_contain_text("Kenya")
     expect(page.get_by_text("C01").first).to_be_visible()
-    shoot(page, "02-profile" if profile else "02-phases", fits=not profile)
+    shoot(page, "02-profile")
     page.goto(live_server.url + reverse("maturity-phases", args=[ROUND, "KE"]))
     phases = page.locator("#phase-C01")
     # The lead said 3, the police 2: the lower median is 2, with both respondents beside it.

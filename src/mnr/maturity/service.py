@@ -469,12 +469,16 @@ def _group(round_: Round, jurisdiction: Jurisdiction, by: str) -> dict[str, Any]
     own = next(p for p in round_participants(round_) if p.jurisdiction == jurisdiction.code)
     group = own.income_group if by == "income-group" else own.region
     found = distributions(round_, known=[jurisdiction.code], breakdowns=[by])
+    walk = crosswalk(round_)
     return {
         "by": by,
         "group": group,
         "k": found["k"],
+        # By the edition's capability ids, as the profile's rows are (a merged instrument id
+        # gives its cell to each capability it stands for).
         "capabilities": {
-            capability: next((c for c in cells if c["group"] == group), None)
+            edition_id: next((c for c in cells if c["group"] == group), None)
             for capability, cells in found["capabilities"].items()
+            for edition_id in walk.get(capability, (capability,))
         },
     }
