@@ -140,6 +140,11 @@ def test_distributions_name_no_jurisdiction_and_are_refused_to_focal_points(
 ) -> None:
     round_ = build(5)
     shown = service.distributions(round_)
+    # Group sizes are public (the participant list) and shown even where counts are withheld.
+    for cells in shown["capabilities"].values():
+        whole = next(cell for cell in cells if cell["by"] is None)
+        assert whole["size"] == len(CODES)
+        assert sum(cell["size"] for cell in cells if cell["by"] == "region") == len(CODES)
     text = repr(shown)
     for code in CODES:
         assert f"'{code}'" not in text

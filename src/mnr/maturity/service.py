@@ -19,7 +19,7 @@ from mnr.core import framework as core_framework
 from mnr.core import maturity as core
 from mnr.core import plan as core_plan
 from mnr.core.disclosure import protect
-from mnr.core.findings import Participant
+from mnr.core.findings import UNKNOWN, Participant
 from mnr.errors import MnrError
 from mnr.findings.data import participants as round_participants
 from mnr.jurisdictions.models import Jurisdiction
@@ -252,8 +252,22 @@ def distributions(
     capabilities: dict[str, list[dict[str, Any]]] = {}
     for by, findings in protection.findings.items():
         for finding in findings:
-            capabilities.setdefault(finding.question, []).append(_cell(by, finding))
+            cell = _cell(by, finding)
+            # How many participants a group has is public (the participant list): shown always.
+            cell["size"] = _group_size(participants, by, finding.group)
+            capabilities.setdefault(finding.question, []).append(cell)
     return {"round": round_.code, "k": protection.k, "capabilities": capabilities}
+
+
+def _group_size(participants: Sequence[Participant], by: str | None, group: str | None) -> int:
+    if by is None:
+        return len(participants)
+    return sum(
+        1
+        for p in participants
+        if (p.income_group if by == "income-group" else p.region) == group
+        or (group == UNKNOWN and (p.income_group if by == "income-group" else p.region) is None)
+    )
 
 
 def _cell(by: str | None, finding: Any) -> dict[str, Any]:
