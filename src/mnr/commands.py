@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,3 +32,48 @@ class MnrCommand(BaseCommand):
 
     def write_json(self, payload: Any) -> None:
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def output_format(
+    given: str | None,
+    output: PurePath | None,
+    formats: Sequence[str],
+    *,
+    known: Collection[str],
+    default: str | None,
+    what: str = "",
+    needs_file: Collection[str] = (),
+) -> str:
+    """The format a command writes: ``given`` (``--format``), else the output file's extension
+    (``-o plan.xlsx`` → ``xlsx``), else ``default`` (when there is none, ``--format`` is asked
+    for). The one rule for every command that writes a file.
+
+    Refused: a file whose extension names another ``known`` format than the one given (a file
+    named ``.xlsx`` never holds CSV), a name that says no format, and a format in
+    ``needs_file`` without ``-o``. ``what`` names the output in messages (``the findings
+    export``)."""
+    listed = "|".join(formats)
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    of = f" of {what}" if what else ""
+    if given is not None:
+        if suffix in known and suffix != given:
+            instead = f", or leave --format out to write {suffix}" if suffix in formats else ""
+            raise MnrError(
+                f"{output} is named .{suffix} but --format is {given}: name the file "
+                f".{given}{instead}"
+            )
+        chosen = given
+    elif output is None:
+        if default is None:
+            raise MnrError(f"choose the format{of} with --format {listed}")
+        chosen = default
+    elif suffix in formats:
+        chosen = suffix
+    else:
+        raise MnrError(
+            f"cannot tell the format{of} from the file name {output.name!r}: name it "
+            f".{' or .'.join(formats)}, or give --format {listed}"
+        )
+    if chosen in needs_file and output is None:
+        raise MnrError(f"--format {chosen} writes a file: give it with -o FILE.{chosen}")
+    return chosen

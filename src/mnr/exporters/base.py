@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 
+from mnr.commands import output_format
 from mnr.errors import MnrError, unknown
 from mnr.surveys.models import Round, Submission
 
@@ -89,29 +90,13 @@ def get_exporter(exporter_id: str) -> type[Exporter]:
 
 
 def choose_format(exporter: type[Exporter], given: str | None, output: PurePath | None) -> str:
-    """The format to write: ``given`` (``--format``), else the output file's extension
-    (``-o form.xlsx`` → ``xlsx``), else the exporter's only format.
-
-    A name whose extension is another format than the one given is refused, so that a file
-    named ``.xlsx`` never holds CSV."""
-    formats = exporter.formats
-    listed = "|".join(formats)
-    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    known = {name for other in exporters().values() for name in other.formats}
-    if given is not None:
-        if suffix in known and suffix != given:
-            raise MnrError(
-                f"{output} is named .{suffix} but --format is {given}: name the file "
-                f".{given}, or leave --format out to write {suffix}"
-            )
-        return given
-    if output is None:
-        if len(formats) == 1:
-            return formats[0]
-        raise MnrError(f"choose the format of the {exporter.id} export with --format {listed}")
-    if suffix in formats:
-        return suffix
-    raise MnrError(
-        f"cannot tell the format of the {exporter.id} export from the file name {output.name!r}"
-        f": name it .{' or .'.join(formats)}, or give --format {listed}"
+    """The format to write (``mnr.commands.output_format``): ``given``, else the output file's
+    extension, else the exporter's only format."""
+    return output_format(
+        given,
+        output,
+        exporter.formats,
+        known={name for other in exporters().values() for name in other.formats},
+        default=exporter.formats[0] if len(exporter.formats) == 1 else None,
+        what=f"the {exporter.id} export",
     )

@@ -25,6 +25,7 @@ from mnr.errors import MnrError, unknown
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import access, data, service
 from mnr.maturity.models import Consent, PhaseOverride, PlanItem, PlanItemChange
+from mnr.surveys.lookups import require_participant
 from mnr.surveys.models import Round
 
 MAX_REASON_LENGTH = 4_000
@@ -38,8 +39,7 @@ def actor_name(acting_user: Any) -> str:
 
 
 def _participant(round_: Round, jurisdiction: Jurisdiction) -> None:
-    if not round_.participations.filter(jurisdiction=jurisdiction).exists():
-        raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+    require_participant(round_, jurisdiction)
 
 
 def _capability(round_: Round, capability: str) -> None:
@@ -309,9 +309,7 @@ def _apply(item: PlanItem, changes: Mapping[str, Any], acting_user: Any, source:
 
 
 def _current_phase(round_: Round, jurisdiction: Jurisdiction, capability: str) -> int | None:
-    phases = data.round_maturity(round_, [jurisdiction.code]).jurisdiction_phases(
-        jurisdiction.code
-    )
+    phases = data.round_maturity(round_, [jurisdiction.code]).jurisdiction_phases(jurisdiction.code)
     return service.edition_phases(round_, phases).get(capability)
 
 

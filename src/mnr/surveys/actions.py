@@ -45,6 +45,7 @@ from mnr.frameworks.models import Channel, Instrument, InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.access import can_edit_answers, can_manage_round, can_review
 from mnr.surveys.conflicts import AnswerState, StaleAnswer
+from mnr.surveys.lookups import require_participant
 from mnr.surveys.models import (
     Answer,
     AnswerChange,
@@ -199,8 +200,7 @@ def open_submission(
             f"the name of respondent {respondent or '(lead)'} must be text of at most "
             f"{MAX_RESPONDENT_NAME_LENGTH} characters"
         )
-    if not round_.participations.filter(jurisdiction=jurisdiction).exists():
-        raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+    require_participant(round_, jurisdiction)
     place = Submission(
         round=round_, jurisdiction=jurisdiction, channel=channel, respondent=respondent
     )

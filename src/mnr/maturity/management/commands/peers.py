@@ -7,10 +7,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.errors import MnrError
-from mnr.jurisdictions import codes
 from mnr.maturity.service import peers
-from mnr.surveys.lookups import round_by_code
+from mnr.surveys.lookups import participant, round_by_code
 
 
 class Command(MnrCommand):
@@ -29,9 +27,7 @@ class Command(MnrCommand):
 
     def run(self, *args: Any, **options: Any) -> None:
         round_ = round_by_code(options["round_code"])
-        jurisdiction = codes.get(options["jurisdiction"], where="--jurisdiction")
-        if not round_.participations.filter(jurisdiction=jurisdiction).exists():
-            raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
+        jurisdiction = participant(round_, options["jurisdiction"])
         found = peers(round_, jurisdiction, options["capability"])
         if options["output_format"] == "json":
             self.write_json(found)

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.maturity.render.output import choose_format, participant
+from mnr.maturity.render.output import choose_format
 from mnr.maturity.render.plan import plan_document, plan_pdf, plan_xlsx
 from mnr.maturity.render.texts import LANGUAGES
-from mnr.surveys.lookups import round_by_code
+from mnr.surveys.lookups import participant, round_by_code
 
 FORMATS = ("json", "xlsx", "pdf")
 

@@ -9,11 +9,11 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from mnr.commands import MnrCommand
-from mnr.maturity.render.output import choose_format, participant
+from mnr.maturity.render.output import choose_format
 from mnr.maturity.render.profile import profile_html, profile_pdf
 from mnr.maturity.render.texts import LANGUAGES
 from mnr.maturity.service import GROUP_BREAKDOWNS, profile
-from mnr.surveys.lookups import round_by_code
+from mnr.surveys.lookups import participant, round_by_code
 
 FORMATS = ("json", "html", "pdf")
 

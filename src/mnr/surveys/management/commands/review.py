@@ -14,10 +14,9 @@ from django.db.models import QuerySet
 
 from mnr.commands import MnrCommand
 from mnr.errors import MnrError, unknown
-from mnr.jurisdictions import codes
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
-from mnr.surveys.lookups import round_by_code
+from mnr.surveys.lookups import participant, round_by_code
 from mnr.surveys.models import Round, Submission
 
 SOURCE = "cli"
@@ -125,10 +124,7 @@ def _submissions(round_: Round) -> QuerySet[Submission]:
 
 
 def _jurisdiction(round_: Round, given: str) -> Jurisdiction:
-    jurisdiction = codes.get(given, where="--jurisdiction")
-    if not round_.participations.filter(jurisdiction=jurisdiction).exists():
-        raise MnrError(f"{jurisdiction.code} does not take part in round {round_.code}")
-    return jurisdiction
+    return participant(round_, given)
 
 
 def _submission(
