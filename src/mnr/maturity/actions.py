@@ -198,7 +198,8 @@ class StalePlanItem(MnrError):
     def __init__(self, item: PlanItem, expected: int) -> None:
         self.item = item
         self.expected = expected
-        by = item.updated_by.get_username() if item.updated_by else "the operator"
+        # Who saved the version now stored: a username, or the operator at the command line.
+        self.by = by = item.updated_by.get_username() if item.updated_by else "the operator"
         super().__init__(
             f"{item.jurisdiction.code} {item.capability}: the plan item changed since you read "
             f"it (you read version {expected}, it is now version {item.version}, saved by {by}); "
@@ -213,6 +214,35 @@ def _require_plan(acting_user: Any, round_: Round, jurisdiction: Jurisdiction) -
         f"Only the focal point of {jurisdiction.code} edits its action plan for round "
         f"{round_.code}.",
     )
+
+
+def _plan_scope(
+    acting_user: Any, round_: Round, jurisdiction: Jurisdiction, capability: str
+) -> None:
+    """What every plan action checks first: who, which jurisdiction, which capability."""
+    _require_plan(acting_user, round_, jurisdiction)
+    _participant(round_, jurisdiction)
+    _plan_capability(round_, capability)
+
+
+def _item_in_plan(
+    round_: Round,
+    jurisdiction: Jurisdiction,
+    capability: str,
+    expected_version: int | None,
+    acting_user: Any,
+    source: str,
+) -> PlanItem:
+    """The stored item of a capability in the plan (not dropped), at the version read."""
+    item = _stored_items(round_, jurisdiction, acting_user, source).get(capability)
+    if item is None or item.dropped:
+        raise MnrError(
+            f"{capability} is not in the action plan of {jurisdiction.code} for round "
+            f"{round_.code}; add it to change it"
+        )
+    if expected_version is not None and item.version != expected_version:
+        raise StalePlanItem(item, expected_version)
+    return item
 
 
 def _stored_items(
@@ -325,19 +355,9 @@ def update_plan_item(
     source: str = "web",
 ) -> PlanItem:
     """Change an item's owner, due date, status, notes or target phase."""
-    _require_plan(acting_user, round_, jurisdiction)
-    _participant(round_, jurisdiction)
-    _plan_capability(round_, capability)
+    _plan_scope(acting_user, round_, jurisdiction, capability)
     cleaned = {field: _clean_change(field, value) for field, value in changes.items()}
-    items = _stored_items(round_, jurisdiction, acting_user, source)
-    item = items.get(capability)
-    if item is None or item.dropped:
-        raise MnrError(
-            f"{capability} is not in the action plan of {jurisdiction.code} for round "
-            f"{round_.code}; add it first"
-        )
-    if expected_version is not None and item.version != expected_version:
-        raise StalePlanItem(item, expected_version)
+    item = _item_in_plan(round_, jurisdiction, capability, expected_version, acting_user, source)
     if "target_phase" in cleaned:
         core_plan.check_target(
             capability, _current_phase(round_, jurisdiction, capability), cleaned["target_phase"]
@@ -368,16 +388,8 @@ def drop_plan_item(
     source: str = "web",
 ) -> PlanItem:
     """Take an item out of the plan; it is kept, marked dropped, with its history."""
-    _require_plan(acting_user, round_, jurisdiction)
-    _participant(round_, jurisdiction)
-    _plan_capability(round_, capability)
-    item = _stored_items(round_, jurisdiction, acting_user, source).get(capability)
-    if item is None or item.dropped:
-        raise MnrError(
-            f"{capability} is not in the action plan of {jurisdiction.code} for round {round_.code}"
-        )
-    if expected_version is not None and item.version != expected_version:
-        raise StalePlanItem(item, expected_version)
+    _plan_scope(acting_user, round_, jurisdiction, capability)
+    item = _item_in_plan(round_, jurisdiction, capability, expected_version, acting_user, source)
     _apply(item, {"dropped": True}, acting_user, source)
     record_event(
         "plan.item_drop",
@@ -402,9 +414,7 @@ def add_plan_item(
     source: str = "web",
 ) -> PlanItem:
     """Put a capability (back) into the plan, by default targeting its next phase."""
-    _require_plan(acting_user, round_, jurisdiction)
-    _participant(round_, jurisdiction)
-    _plan_capability(round_, capability)
+    _plan_scope(acting_user, round_, jurisdiction, capability)
     current = _current_phase(round_, jurisdiction, capability)
     target = (current or 0) + 1 if target_phase is None else _phase(target_phase, "target phase")
     core_plan.check_target(capability, current, target)

@@ -87,21 +87,29 @@ class Startable:
         return respondent_label(self.respondent)
 
 
+def _answerable_participations(user: Any) -> list[Participation]:
+    """Participations of rounds still taking answers where the user is a focal point.
+
+    Administrators, who are focal points everywhere, get none: they are not offered every
+    jurisdiction."""
+    scope = scope_filter(user, (Role.FOCAL_POINT,))
+    if scope is None:
+        return []
+    return list(
+        Participation.objects.filter(scope)
+        .filter(round__in=Round.objects.visible_to(user))
+        .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
+        .select_related("round", "jurisdiction")
+    )
+
+
 def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> list[Startable]:
     """Channels of rounds still taking answers where the user is a focal point of a taking part
     jurisdiction and nothing was started yet, for the respondent their role names (the lead's
     focal point: the lead).
 
     Administrators, who are focal points everywhere, are not offered every jurisdiction."""
-    scope = scope_filter(user, (Role.FOCAL_POINT,))
-    if scope is None:
-        return []
-    participations = (
-        Participation.objects.filter(scope)
-        .filter(round__in=Round.objects.visible_to(user))
-        .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
-        .select_related("round", "jurisdiction")
-    )
+    participations = _answerable_participations(user)
     started = {(s.round_id, s.jurisdiction_id, s.channel, s.respondent) for s in listed}
     return [
         Startable(
@@ -119,15 +127,7 @@ def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> 
 def _lead_places(user: Any, channels: ChannelLabels) -> list[Startable]:
     """Round, jurisdiction and channel where the user is the lead's focal point in a round still
     taking answers: there they may start another respondent's submission (police, justice…)."""
-    scope = scope_filter(user, (Role.FOCAL_POINT,))
-    if scope is None:
-        return []
-    participations = (
-        Participation.objects.filter(scope)
-        .filter(round__in=Round.objects.visible_to(user))
-        .exclude(round__status__in=[Round.Status.CLOSED, Round.Status.PUBLISHED])
-        .select_related("round", "jurisdiction")
-    )
+    participations = _answerable_participations(user)
     return [
         Startable(p.round, p.jurisdiction, channel, channels.get(channel, {"en": channel}))
         for p in participations

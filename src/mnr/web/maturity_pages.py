@@ -358,7 +358,7 @@ def plan_item_save(
             source="web",
         )
     except actions.StalePlanItem as stale:
-        by = stale.item.updated_by.get_username() if stale.item.updated_by else "the operator"
+        by = stale.by
         message = (
             f"Nothing was saved: {by} changed {capability} while you were editing it (you "
             f"read version {stale.expected}, it is now version {stale.item.version}). What is "
@@ -394,7 +394,7 @@ def plan_item_drop(
             source="web",
         )
     except actions.StalePlanItem as stale:
-        by = stale.item.updated_by.get_username() if stale.item.updated_by else "the operator"
+        by = stale.by
         message = (
             f"{capability} was not dropped: {by} changed it while you were reading it (it is "
             f"now version {stale.item.version}). Look at what is saved now, shown below, and "
