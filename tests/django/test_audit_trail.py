@@ -528,6 +528,45 @@ def _reopen(world: World) -> Scene:
     )
 
 
+@case(surveys.comment_on_question, "reviewer")
+def _comment_on_question(world: World) -> Scene:
+    kenya = in_state(world.round, "KE", Submission.Status.SUBMITTED)
+    draft = opened(world.round, "SE")
+
+    def comment(
+        user: Any, source: str, code: str = "C11.status", body: str = "is this in law?"
+    ) -> Any:
+        return surveys.comment_on_question(kenya, code, body, acting_user=user, source=source)
+
+    return Scene(
+        run=comment,
+        events=lambda question_comment: [("submission.question_commented", kenya)],
+        refusals=[
+            Refusal("a focal point", PermissionDenied, lambda: comment(world["focal_point"], "web")),
+            Refusal(
+                "an empty comment",
+                MnrError,
+                lambda: comment(world["reviewer"], "web", body="  "),
+                match="the comment is empty",
+            ),
+            Refusal(
+                "an unknown question",
+                MnrError,
+                lambda: comment(world["reviewer"], "web", code="C99.nothing"),
+                match="no question 'C99.nothing'",
+            ),
+            Refusal(
+                "a draft nobody submitted",
+                MnrError,
+                lambda: surveys.comment_on_question(
+                    draft, "C11.status", "too early", acting_user=world["reviewer"]
+                ),
+                match="needs it to be submitted or returned",
+            ),
+        ],
+    )
+
+
 def kenya_rows(round_: Round, value: str = "yes") -> list[AnswerRow]:
     """A file's rows answering every required question for Kenya through government."""
     kenya = Submission(round=round_, jurisdiction=place("KE"), channel="government")

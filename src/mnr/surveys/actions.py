@@ -50,6 +50,7 @@ from mnr.surveys.models import (
     Answer,
     AnswerChange,
     Participation,
+    QuestionComment,
     Round,
     Submission,
     SubmissionTransition,
@@ -602,6 +603,51 @@ def reopen(
         comment=comment,
         source=source,
     )
+
+
+@transaction.atomic
+def comment_on_question(
+    submission: Submission,
+    question_code: str,
+    body: str,
+    *,
+    acting_user: Any = None,
+    source: str = "web",
+) -> QuestionComment:
+    """A reviewer (or an analyst of the round) comments on one question of a submitted or
+    returned submission; the focal point sees the comment beside the question."""
+    submission = _locked(submission)
+    require(
+        acting_user,
+        can_review(acting_user, submission) or can_manage_round(acting_user, submission.round),
+        "Only reviewers and analysts of this round comment on answers.",
+    )
+    _expect(submission, Submission.Status.SUBMITTED, Submission.Status.RETURNED)
+    question = InstrumentQuestion.objects.filter(
+        instrument_id=submission.round.instrument_id, code=question_code
+    ).first()
+    if question is None or not question.asked_of(submission.channel):
+        raise MnrError(
+            f"submission {submission}: no question {question_code!r} is asked of the "
+            f"{submission.channel} channel; comment on a question of the review page"
+        )
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise MnrError(f"question {question.code}: the comment is empty; say what to look at")
+    if problem := text_problem("comment", body):
+        raise MnrError(f"question {question.code}: {problem}")
+    comment = QuestionComment.objects.create(
+        submission=submission, question=question, body=body, by=acting_user
+    )
+    record_event(
+        "submission.question_commented",
+        submission,
+        actor=acting_user,
+        source=source,
+        question=question.code,
+        comment=comment.pk,
+    )
+    return comment
 
 
 @transaction.atomic

@@ -205,3 +205,26 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} {self.field}: {self.old!r} → {self.new!r}"
+
+
+class QuestionComment(models.Model):
+    """A reviewer's comment on one question of a submission, shown to its focal point beside
+    the question; never edited or deleted (a correction is a new comment)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="question_comments"
+    )
+    question = models.ForeignKey(
+        "frameworks.InstrumentQuestion", on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "question__position", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.question.code}: {self.body[:40]!r}"
