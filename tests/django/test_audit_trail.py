@@ -542,7 +542,9 @@ def _comment_on_question(world: World) -> Scene:
         run=comment,
         events=lambda question_comment: [("submission.question_commented", kenya)],
         refusals=[
-            Refusal("a focal point", PermissionDenied, lambda: comment(world["focal_point"], "web")),
+            Refusal(
+                "a focal point", PermissionDenied, lambda: comment(world["focal_point"], "web")
+            ),
             Refusal(
                 "an empty comment",
                 MnrError,
