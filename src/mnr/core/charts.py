@@ -1,8 +1,10 @@
 """Charts of a round's results as Vega-Lite specs, with their text alternatives.
 
-The specs are built with Vega-Altair and carry their data inline, so one spec serves the
-report (rendered here to SVG or PNG by vl-convert, offline) and the web app (drawn by the
-vega-embed bundle from :func:`vega_embed_bundle`, served locally). The stacking and the
+The specs are plain Vega-Lite dicts, fixed in shape and filled with the round's numbers (no
+Altair objects: building those took most of a findings page's time). They carry their data
+inline, so one spec serves the report (rendered here to SVG or PNG by vl-convert, offline)
+and the web app (drawn by the vega-embed bundle from :func:`vega_embed_bundle`, served
+locally). The stacking and the
 labels are computed here rather than by Vega-Lite, so that what is drawn and what the text
 alternative says come from the same numbers. What each chart shows, the palette and its
 grayscale check are described in ``docs/charts.md``.
@@ -16,14 +18,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import vl_convert
 
 from mnr.core.findings import Finding, SnapshotRow
 
 FONT = "DejaVu Sans, Noto Sans, sans-serif"
-# The Vega-Lite version Altair writes specs for, which vl-convert must render them with.
-VEGA_LITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+# The Vega-Lite version the specs are written for, which vl-convert must render them with.
+VEGA_LITE_VERSION = "6.4"
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 # What the web app's bundle exposes to the page's scripts.
 EMBED_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 
@@ -298,13 +300,9 @@ def snapshot_chart(
         last = position == len(domains) - 1
         heading = f"{domain_id} {domain_name}"
         blocks.append(_domain_block(heading, members, by_id, total, words, step, last))
-    spec = (
-        alt.vconcat(*blocks, spacing=14)
-        .resolve_scale(color="shared", x="shared")
-        .properties(title=_chart_title(title, subtitle))
-    )
     alt_text = _snapshot_alt_text(title, subtitle, domains, shown, by_id, words)
-    return Chart(_configured(spec, alt_text), alt_text, title)
+    spec = _configured(blocks, {"color": "shared", "x": "shared"}, title, subtitle, alt_text)
+    return Chart(spec, alt_text, title)
 
 
 def _domain_block(
@@ -315,7 +313,7 @@ def _domain_block(
     words: Mapping[str, str],
     step: int,
     last: bool,
-) -> alt.LayerChart:
+) -> dict[str, Any]:
     segments = [segment for c in members for segment in _segments(c, by_id[c.id], total, words)]
     ends = [
         {
@@ -325,72 +323,82 @@ def _domain_block(
         }
         for c in members
     ]
-    order = [c.row for c in members]
-    categories = [words[category] for category in SNAPSHOT_CATEGORIES]
-    y = alt.Y(
-        "row:N",
-        sort=order,
-        title=None,
-        axis=_row_axis(LABEL_WIDTH),
-    )
-    x_scale = alt.Scale(domain=[0, max(total, 1)], nice=False)
+    y = _row_encoding("row", [c.row for c in members], LABEL_WIDTH)
     x_axis = (
-        alt.Axis(title=words["snapshot.axis"], tickMinStep=1, format="d", grid=True)
+        {"format": "d", "grid": True, "tickMinStep": 1, "title": words["snapshot.axis"]}
         if last
-        else alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=True)
+        else _HIDDEN_AXIS
     )
-    bars = (
-        alt.Chart(alt.InlineData(values=segments))
-        .mark_bar(size=BAR_SIZE, stroke=SEGMENT_OUTLINE, strokeWidth=0.5)
-        .encode(
-            y=y,
-            x=alt.X("start:Q", scale=x_scale, axis=x_axis),
-            x2="end:Q",
-            color=alt.Color(
-                "answer:N",
-                scale=alt.Scale(
-                    domain=categories,
-                    range=[SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
-                ),
-                legend=alt.Legend(
-                    title=None,
-                    orient="bottom",
-                    direction="horizontal",
-                    symbolStrokeColor=SEGMENT_OUTLINE,
-                    symbolStrokeWidth=0.5,
-                    symbolType="square",
-                    labelFontSize=11,
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("capability:N", title=words["tooltip.capability"]),
-                alt.Tooltip("answer:N", title=words["tooltip.answer"]),
-                alt.Tooltip("count:Q", title=words["tooltip.jurisdictions"]),
+    bars = {
+        "data": {"values": segments},
+        "mark": {"type": "bar", "size": BAR_SIZE, "stroke": SEGMENT_OUTLINE, "strokeWidth": 0.5},
+        "encoding": {
+            "y": y,
+            "x": {
+                "field": "start",
+                "type": "quantitative",
+                "scale": {"domain": [0, max(total, 1)], "nice": False},
+                "axis": x_axis,
+            },
+            "x2": {"field": "end"},
+            "color": {
+                "field": "answer",
+                "type": "nominal",
+                "scale": {
+                    "domain": [words[category] for category in SNAPSHOT_CATEGORIES],
+                    "range": [SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
+                },
+                "legend": {
+                    "title": None,
+                    "orient": "bottom",
+                    "direction": "horizontal",
+                    "symbolStrokeColor": SEGMENT_OUTLINE,
+                    "symbolStrokeWidth": 0.5,
+                    "symbolType": "square",
+                    "labelFontSize": 11,
+                },
+            },
+            "tooltip": [
+                _nominal("capability", words["tooltip.capability"]),
+                _nominal("answer", words["tooltip.answer"]),
+                {"field": "count", "type": "quantitative", "title": words["tooltip.jurisdictions"]},
             ],
-            description="description:N",
-        )
-    )
-    counts = (
-        alt.Chart(alt.InlineData(values=[s for s in segments if s["labelled"]]))
-        .mark_text(fontSize=10, baseline="middle", aria=False)
-        .encode(
-            y=y,
-            x=alt.X("middle:Q"),
-            text="count:Q",
-            color=alt.Color("ink:N", scale=None),
-        )
-    )
-    in_place = (
-        alt.Chart(alt.InlineData(values=ends))
-        .mark_text(align="left", baseline="middle", dx=6, fontSize=10, color="#333333", aria=False)
-        .encode(y=y, x=alt.X("total:Q"), text="in_place:N")
-    )
-    return alt.LayerChart(
-        layer=[bars, counts, in_place],
-        width=BAR_WIDTH,
-        height=alt.Step(step),
-        title=_heading(heading),
-    )
+            "description": {"field": "description", "type": "nominal"},
+        },
+    }
+    counts = {
+        "data": {"values": [s for s in segments if s["labelled"]]},
+        "mark": {"type": "text", "fontSize": 10, "baseline": "middle", "aria": False},
+        "encoding": {
+            "y": y,
+            "x": {"field": "middle", "type": "quantitative"},
+            "text": {"field": "count", "type": "quantitative"},
+            "color": {"field": "ink", "type": "nominal", "scale": None},
+        },
+    }
+    in_place = {
+        "data": {"values": ends},
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "middle",
+            "dx": 6,
+            "fontSize": 10,
+            "color": "#333333",
+            "aria": False,
+        },
+        "encoding": {
+            "y": y,
+            "x": {"field": "total", "type": "quantitative"},
+            "text": {"field": "in_place", "type": "nominal"},
+        },
+    }
+    return {
+        "layer": [bars, counts, in_place],
+        "width": BAR_WIDTH,
+        "height": {"step": step},
+        "title": _heading(heading),
+    }
 
 
 def _in_place_text(row: SnapshotRow, words: Mapping[str, str]) -> str:
@@ -399,36 +407,61 @@ def _in_place_text(row: SnapshotRow, words: Mapping[str, str]) -> str:
     return words["snapshot.in_place"].format(in_place=row.in_place, denominator=row.denominator)
 
 
-def _row_axis(width: int) -> alt.Axis:
+# The x axis of every block but the last: its grid only, the last block carries the labels.
+_HIDDEN_AXIS: Mapping[str, Any] = {
+    "domain": False,
+    "grid": True,
+    "labels": False,
+    "ticks": False,
+    "title": None,
+}
+
+
+def _nominal(field: str, title: str) -> dict[str, Any]:
+    return {"field": field, "type": "nominal", "title": title}
+
+
+def _row_encoding(field: str, order: Sequence[str], width: int) -> dict[str, Any]:
     """Row labels left of the bars, all blocks given the same width so that their bars align.
 
     A label with a line break is drawn on two lines, moved up by half a line to centre it
     on its bar (Vega aligns the first line only).
     """
-    return alt.Axis(
-        labelExpr="split(datum.label, '\\n')",
-        labelLineHeight=LINE_HEIGHT,
-        labelOffset={
-            "condition": {
-                "test": "indexof(datum.label, '\\n') >= 0",
-                "value": -LINE_HEIGHT / 2,
+    return {
+        "field": field,
+        "type": "nominal",
+        "sort": list(order),
+        "title": None,
+        "axis": {
+            "labelExpr": "split(datum.label, '\\n')",
+            "labelLineHeight": LINE_HEIGHT,
+            "labelOffset": {
+                "condition": {
+                    "test": "indexof(datum.label, '\\n') >= 0",
+                    "value": -LINE_HEIGHT / 2,
+                },
+                "value": 0,
             },
-            "value": 0,
+            "labelLimit": width - 8,
+            "minExtent": width,
+            "maxExtent": width,
+            "ticks": False,
+            "domain": False,
+            "labelFontSize": 11,
+            "labelPadding": 6,
         },
-        labelLimit=width - 8,
-        minExtent=width,
-        maxExtent=width,
-        ticks=False,
-        domain=False,
-        labelFontSize=11,
-        labelPadding=6,
-    )
+    }
 
 
-def _heading(text: str | list[str]) -> alt.TitleParams:
-    return alt.TitleParams(
-        text, anchor="start", frame="bounds", fontSize=12, fontWeight="bold", offset=5
-    )
+def _heading(text: str | list[str]) -> dict[str, Any]:
+    return {
+        "text": text,
+        "anchor": "start",
+        "frame": "bounds",
+        "fontSize": 12,
+        "fontWeight": "bold",
+        "offset": 5,
+    }
 
 
 def _segments(
@@ -544,18 +577,19 @@ def breakdown_chart(
         blocks.append(_question_block(labels.get(question, question), cells, words, last))
     if withheld:
         blocks.append(_note(words["breakdown.note"]))
-    spec = (
-        alt.vconcat(*blocks, spacing=14)
-        .resolve_scale(x="shared")
-        .properties(title=_chart_title(title, subtitle))
-    )
     alt_text = _breakdown_alt_text(title, subtitle, questions, findings, labels, words, withheld)
-    return Chart(_configured(spec, alt_text), alt_text, title)
+    spec = _configured(blocks, {"x": "shared"}, title, subtitle, alt_text)
+    return Chart(spec, alt_text, title)
+
+
+# Vega expressions choosing the cells with a value (drawn) and the withheld ones (written).
+_SHOWN = {"filter": "(datum.percent !== null)"}
+_NOT_SHOWN = {"filter": "(!(datum.percent !== null))"}
 
 
 def _question_block(
     label: str, cells: Sequence[Finding], words: Mapping[str, str], last: bool
-) -> alt.LayerChart:
+) -> dict[str, Any]:
     values: list[dict[str, Any]] = [
         {
             "question": label,
@@ -571,66 +605,91 @@ def _question_block(
         }
         for f in cells
     ]
-    y = alt.Y(
-        "group:N",
-        sort=[str(v["group"]) for v in values],
-        title=None,
-        axis=_row_axis(GROUP_LABEL_WIDTH),
-    )
+    y = _row_encoding("group", [str(v["group"]) for v in values], GROUP_LABEL_WIDTH)
     x_axis = (
-        alt.Axis(title=words["breakdown.axis"], values=list(range(0, 101, 20)), grid=True)
+        {"grid": True, "title": words["breakdown.axis"], "values": list(range(0, 101, 20))}
         if last
-        else alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=True)
+        else _HIDDEN_AXIS
     )
-    data = alt.InlineData(values=values)
-    shown = alt.datum.percent != None  # noqa: E711 (a Vega expression, not a Python test)
-    bars = (
-        alt.Chart(data)
-        .transform_filter(shown)
-        .mark_bar(size=BAR_SIZE, stroke=SEGMENT_OUTLINE, strokeWidth=0.5)
-        .encode(
-            y=y,
-            x=alt.X("percent:Q", scale=alt.Scale(domain=[0, 100], nice=False), axis=x_axis),
-            color=alt.Color("colour:N", scale=None),
-            tooltip=[
-                alt.Tooltip("question:N", title=words["tooltip.question"]),
-                alt.Tooltip("group:N", title=words["tooltip.group"]),
-                alt.Tooltip("text:N", title=words["tooltip.share"]),
+    bars = {
+        "transform": [_SHOWN],
+        "mark": {"type": "bar", "size": BAR_SIZE, "stroke": SEGMENT_OUTLINE, "strokeWidth": 0.5},
+        "encoding": {
+            "y": y,
+            "x": {
+                "field": "percent",
+                "type": "quantitative",
+                "scale": {"domain": [0, 100], "nice": False},
+                "axis": x_axis,
+            },
+            "color": {"field": "colour", "type": "nominal", "scale": None},
+            "tooltip": [
+                _nominal("question", words["tooltip.question"]),
+                _nominal("group", words["tooltip.group"]),
+                _nominal("text", words["tooltip.share"]),
             ],
-            description="description:N",
-        )
-    )
-    figures = (
-        alt.Chart(data)
-        .transform_filter(shown)
-        .mark_text(align="left", baseline="middle", dx=5, fontSize=10, color="#1a1a1a", aria=False)
-        .encode(y=y, x=alt.X("percent:Q"), text="text:N")
-    )
+            "description": {"field": "description", "type": "nominal"},
+        },
+    }
+    figures = {
+        "transform": [_SHOWN],
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "middle",
+            "dx": 5,
+            "fontSize": 10,
+            "color": "#1a1a1a",
+            "aria": False,
+        },
+        "encoding": {
+            "y": y,
+            "x": {"field": "percent", "type": "quantitative"},
+            "text": {"field": "text", "type": "nominal"},
+        },
+    }
     # A withheld cell is written at the start of the row, in pixels: no value is drawn for it.
-    notes = (
-        alt.Chart(data)
-        .transform_filter(~shown)
-        .mark_text(align="left", baseline="middle", x=5, fontSize=10, fontStyle="italic")
-        .encode(y=y, text="text:N", color=alt.value("#1a1a1a"), description="description:N")
-    )
-    return alt.LayerChart(
-        layer=[bars, figures, notes],
-        width=BAR_WIDTH,
-        height=alt.Step(ROW_STEP),
-        title=_heading(textwrap.wrap(label, QUESTION_WRAP) or [label]),
-    )
+    notes = {
+        "transform": [_NOT_SHOWN],
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "middle",
+            "x": 5,
+            "fontSize": 10,
+            "fontStyle": "italic",
+        },
+        "encoding": {
+            "y": y,
+            "text": {"field": "text", "type": "nominal"},
+            "color": {"value": "#1a1a1a"},
+            "description": {"field": "description", "type": "nominal"},
+        },
+    }
+    return {
+        "data": {"values": values},
+        "layer": [bars, figures, notes],
+        "width": BAR_WIDTH,
+        "height": {"step": ROW_STEP},
+        "title": _heading(textwrap.wrap(label, QUESTION_WRAP) or [label]),
+    }
 
 
-def _note(text: str) -> alt.LayerChart:
+def _note(text: str) -> dict[str, Any]:
     """A line of text under the last block, as a view without axes."""
-    line = (
-        alt.Chart(alt.InlineData(values=[{"note": text}]))
-        .mark_text(
-            align="left", baseline="top", x=-GROUP_LABEL_WIDTH, y=0, fontSize=10, color="#333333"
-        )
-        .encode(text="note:N")
-    )
-    return alt.LayerChart(layer=[line], width=BAR_WIDTH, height=12)
+    line = {
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "top",
+            "x": -GROUP_LABEL_WIDTH,
+            "y": 0,
+            "fontSize": 10,
+            "color": "#333333",
+        },
+        "encoding": {"text": {"field": "note", "type": "nominal"}},
+    }
+    return {"data": {"values": [{"note": text}]}, "layer": [line], "width": BAR_WIDTH, "height": 12}
 
 
 def _group_name(group: str | None, words: Mapping[str, str]) -> str:
@@ -676,28 +735,40 @@ def _breakdown_alt_text(
 # --- rendering ------------------------------------------------------------------------------
 
 
-def _chart_title(title: str, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(
-        title, subtitle=subtitle, anchor="start", fontSize=15, subtitleFontSize=11, offset=12
-    )
-
-
-def _configured(chart: alt.VConcatChart, alt_text: str) -> dict[str, Any]:
-    """The spec as a dict, fonts set.
-
-    Altair's schema check is skipped here: it took a fifth of the report's build time, and the
-    tests render every chart with vl-convert, which refuses a spec Vega-Lite cannot draw.
+def _configured(
+    blocks: Sequence[dict[str, Any]],
+    resolve: Mapping[str, str],
+    title: str,
+    subtitle: str,
+    alt_text: str,
+) -> dict[str, Any]:
+    """The blocks one above the other under the chart's title, fonts set.
 
     The text alternative becomes the spec's description, which Vega gives the drawn chart as
-    its ARIA label in the web app.
+    its ARIA label in the web app. The view defaults are those Altair wrote when it built
+    these specs, kept so that the specs (and their drawings) stay the same.
     """
-    configured = (
-        chart.properties(description=alt_text)
-        .configure(font=FONT, background="white", padding=8)
-        .configure_view(stroke=None)
-    )
-    spec: dict[str, Any] = configured.to_dict(validate=False)
-    return spec
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "padding": 8,
+            "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        },
+        "description": alt_text,
+        "title": {
+            "text": title,
+            "subtitle": subtitle,
+            "anchor": "start",
+            "fontSize": 15,
+            "subtitleFontSize": 11,
+            "offset": 12,
+        },
+        "vconcat": list(blocks),
+        "spacing": 14,
+        "resolve": {"scale": dict(resolve)},
+    }
 
 
 def render_svg(chart: Chart) -> str:
