@@ -17,6 +17,11 @@ MAX_SAVE_BYTES = 2 * 1024 * 1024
 answer at a time, or on leaving the changes it still holds: far less than this. (Django itself
 refuses request bodies over 2.5 MB.)"""
 
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+"""Bytes in one evidence file attached to an answer (10 MiB); see ``mnr.core.evidence``."""
+MAX_EVIDENCE_NAME_LENGTH = 200
+"""Characters in the name of an evidence file."""
+
 LIMITS: dict[str, int] = {
     "value": MAX_ANSWER_LENGTH,
     "answer": MAX_ANSWER_LENGTH,

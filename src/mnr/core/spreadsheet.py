@@ -73,8 +73,14 @@ _RATIO_FROM = 1024 * 1024
 """Parts smaller than this (1 MiB uncompressed) are never too compressed to read."""
 
 
-def archive_problem(workbook: bytes | Path) -> str | None:
+WORKBOOK = "XLSX workbook"
+
+
+def archive_problem(workbook: bytes | Path, *, kind: str = WORKBOOK) -> str | None:
     """Why the XLSX file (its bytes, or its path) must not be opened, or None when it may.
+
+    ``kind`` names what the archive should be in the messages (other OOXML and ODF files are
+    ZIP archives too: evidence uploads check them here).
 
     The sizes checked are those the archive declares; Python's ``zipfile``, which openpyxl
     reads with, never inflates a part past its declared size."""
@@ -83,24 +89,24 @@ def archive_problem(workbook: bytes | Path) -> str | None:
         with zipfile.ZipFile(source) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
-        return f"is not a readable XLSX workbook: it is not a ZIP archive ({error})"
+        return f"is not a readable {kind}: it is not a ZIP archive ({error})"
     except OSError as error:
         return f"cannot be read: {error.strerror or error}"
     if len(parts) > MAX_PARTS:
-        return f"is an archive of {len(parts):,} parts; an XLSX workbook has at most {MAX_PARTS:,}"
+        return f"is an archive of {len(parts):,} parts; an {kind} has at most {MAX_PARTS:,}"
     total = sum(part.file_size for part in parts)
     if total > MAX_UNCOMPRESSED_BYTES:
         return (
-            f"would uncompress to {total:,} bytes; workbooks over "
-            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MiB uncompressed are refused "
-            "(split it, or save it as CSV)"
+            f"would uncompress to {total:,} bytes; {kind}s over "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MiB uncompressed are refused"
+            + (" (split it, or save it as CSV)" if kind == WORKBOOK else "")
         )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _RATIO_FROM and ratio > MAX_COMPRESSION_RATIO:
             return (
                 f"part {part.filename!r} would inflate {ratio:,.0f} times "
-                f"({part.compress_size:,} to {part.file_size:,} bytes); no spreadsheet "
+                f"({part.compress_size:,} to {part.file_size:,} bytes); no {kind} "
                 f"compresses more than {MAX_COMPRESSION_RATIO} times, so it is refused as a "
                 "zip bomb"
             )
