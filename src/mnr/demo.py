@@ -99,14 +99,22 @@ def load_demo() -> Demo:
         :2
     ]
     logins = []
-    for username, role, jurisdiction, description in (
-        ("demo-admin", Role.ADMINISTRATOR, None, "administrator"),
-        ("demo-analyst", Role.ANALYST, None, "analyst, every round"),
-        ("demo-reviewer", Role.REVIEWER, None, "reviewer, every jurisdiction"),
-        ("demo-focal", Role.FOCAL_POINT, first, f"focal point for {first.name()}"),
-        ("demo-focal-2", Role.FOCAL_POINT, second, f"focal point for {second.name()}"),
+    for username, role, jurisdiction, channel, description in (
+        ("demo-admin", Role.ADMINISTRATOR, None, "", "administrator"),
+        ("demo-analyst", Role.ANALYST, None, "", "analyst, every round"),
+        ("demo-reviewer", Role.REVIEWER, None, "", "reviewer, every jurisdiction"),
+        (
+            "demo-focal",
+            Role.FOCAL_POINT,
+            first,
+            "government",
+            f"focal point for {first.name()}, government channel",
+        ),
+        ("demo-focal-2", Role.FOCAL_POINT, second, "", f"focal point for {second.name()}"),
     ):
-        assign_role(_user(username), role, jurisdiction=jurisdiction, source="demo")
+        assign_role(
+            _user(username), role, jurisdiction=jurisdiction, channel=channel, source="demo"
+        )
         logins.append((username, description))
     assign_role(
         _user("demo-focal-police"),

@@ -42,6 +42,7 @@ from tests.world_bank import CLASS_2006, class_workbook_as_published
 
 import mnr
 from mnr.accounts import actions as accounts
+from mnr.accounts.models import RoleAssignment
 from mnr.audit import record
 from mnr.core.interchange import AnswerRow
 from mnr.errors import MnrError
@@ -778,6 +779,56 @@ def _assign_role(world: World) -> Scene:
                 MnrError,
                 lambda: assign(world["administrator"], "web", respondent="police"),
                 match="only a focal point answers for one respondent",
+            ),
+        ],
+    )
+
+
+@case(accounts.revoke_role, "administrator")
+def _revoke_role(world: World) -> Scene:
+    person = accounts.create_user("audit-revoked", "pw-audit-revoked", source="test")
+    assignment = accounts.assign_role(
+        person, "focal_point", jurisdiction=place("KE"), channel="government", source="test"
+    )
+    own = world["administrator"].role_assignments.get(role="administrator")
+    # A second copy keeps its id once the revoked one is deleted (Django clears the id).
+    as_granted = RoleAssignment.objects.get(pk=assignment.pk)
+
+    def revoke(user: Any, source: str, target: Any = assignment) -> None:
+        accounts.revoke_role(target, acting_user=user, source=source)
+
+    return Scene(
+        run=revoke,
+        events=lambda _: [("role.revoke", as_granted)],
+        refusals=[
+            Refusal("an analyst", PermissionDenied, lambda: revoke(world["analyst"], "web")),
+            Refusal(
+                "an administrator's own administrator role",
+                MnrError,
+                lambda: revoke(world["administrator"], "web", own),
+                match="your own administrator role",
+            ),
+        ],
+    )
+
+
+@case(accounts.set_user_active, "administrator")
+def _set_user_active(world: World) -> Scene:
+    person = world["reviewer"]
+
+    def deactivate(user: Any, source: str, target: Any = person) -> Any:
+        return accounts.set_user_active(target, False, acting_user=user, source=source)
+
+    return Scene(
+        run=deactivate,
+        events=lambda user: [("user.deactivate", user)],
+        refusals=[
+            Refusal("an analyst", PermissionDenied, lambda: deactivate(world["analyst"], "web")),
+            Refusal(
+                "oneself",
+                MnrError,
+                lambda: deactivate(world["administrator"], "web", world["administrator"]),
+                match="cannot deactivate yourself",
             ),
         ],
     )

@@ -21,8 +21,10 @@ class RoleAssignment(models.Model):
     An empty jurisdiction or round means every jurisdiction or every round. A focal point always
     has a jurisdiction (enforced by a constraint): they speak for one jurisdiction only. A focal
     point's ``respondent`` limits them to that respondent's submissions of the jurisdiction;
-    blank (the lead's focal point) means every respondent of the jurisdiction. Other roles
-    have no respondent.
+    blank (the lead's focal point) means every respondent of the jurisdiction. A focal point's
+    ``channel`` limits them to the submissions that arrive through that channel (a focal point
+    of the government does not fill in the UNICEF country office's submission); blank means
+    every channel of the round. Other roles have neither respondent nor channel.
     """
 
     user = models.ForeignKey(
@@ -34,13 +36,14 @@ class RoleAssignment(models.Model):
     )
     round = models.ForeignKey("surveys.Round", null=True, blank=True, on_delete=models.CASCADE)
     respondent = models.SlugField(max_length=MAX_RESPONDENT_LENGTH, blank=True, default=LEAD)
+    channel = models.CharField(max_length=60, blank=True, default="")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["user", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction", "round", "respondent"],
+                fields=["user", "role", "jurisdiction", "round", "respondent", "channel"],
                 name="one_assignment_per_scope",
                 nulls_distinct=False,
             ),
@@ -52,6 +55,10 @@ class RoleAssignment(models.Model):
                 condition=models.Q(role="focal_point") | models.Q(respondent=LEAD),
                 name="respondent_only_for_focal_points",
             ),
+            models.CheckConstraint(
+                condition=models.Q(role="focal_point") | models.Q(channel=""),
+                name="channel_only_for_focal_points",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +68,7 @@ class RoleAssignment(models.Model):
                 self.jurisdiction_id and str(self.jurisdiction),
                 self.round_id and str(self.round),
                 self.respondent,
+                self.channel,
             )
             if s
         ]

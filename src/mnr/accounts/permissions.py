@@ -51,6 +51,14 @@ def covers_respondent(assignment: RoleAssignment, respondent: str) -> bool:
     return assignment.respondent == LEAD or assignment.respondent == respondent
 
 
+def covers_channel(assignment: RoleAssignment, channel: str | None) -> bool:
+    """The channel rule, the only one: an assignment without a channel covers every channel;
+    one with a channel (a focal point of the government) covers that channel's submissions
+    only. ``None`` is a scope that is not about one channel (a jurisdiction's maturity, its
+    findings), which every assignment covers."""
+    return not assignment.channel or channel is None or assignment.channel == channel
+
+
 def has_role(
     user: Any,
     roles: Collection[str],
@@ -58,13 +66,16 @@ def has_role(
     jurisdiction_id: int | None = None,
     round_id: int | None = None,
     respondent: str = LEAD,
+    channel: str | None = None,
 ) -> bool:
     """True when one of the user's assignments has one of ``roles`` and covers the scope.
 
     An assignment without a jurisdiction (or round) covers every jurisdiction (or round).
     ``respondent`` is the respondent the scope is about (:func:`covers_respondent`); the
     default, the lead, is the jurisdiction as a whole, which a focal point limited to one
-    respondent does not speak for. Administrators hold every role everywhere."""
+    respondent does not speak for. ``channel`` is the channel the scope is about
+    (:func:`covers_channel`; ``None``: no one channel). Administrators hold every role
+    everywhere."""
     if is_administrator(user):
         return True
     return any(
@@ -72,6 +83,7 @@ def has_role(
         and (a.jurisdiction_id is None or a.jurisdiction_id == jurisdiction_id)
         and (a.round_id is None or a.round_id == round_id)
         and covers_respondent(a, respondent)
+        and covers_channel(a, channel)
         for a in assignments(user)
     )
 
@@ -92,11 +104,17 @@ def focal_point_respondents(user: Any, *, jurisdiction_id: int, round_id: int) -
 
 
 def scope_filter(
-    user: Any, roles: Collection[str], *, prefix: str = "", respondent_field: str | None = None
+    user: Any,
+    roles: Collection[str],
+    *,
+    prefix: str = "",
+    respondent_field: str | None = None,
+    channel_field: str | None = None,
 ) -> Q | None:
     """A filter matching the (round, jurisdiction) pairs ``roles`` give the user, and, with
     ``respondent_field`` (the filtered model's respondent, e.g. ``"respondent"`` for
-    submissions), the respondents :func:`covers_respondent` lets them see.
+    submissions), the respondents :func:`covers_respondent` lets them see, and with
+    ``channel_field`` (``"channel"`` for submissions) the channels :func:`covers_channel` does.
 
     ``None`` means no restriction (administrators); an impossible filter means nothing."""
     if is_administrator(user):
@@ -106,7 +124,13 @@ def scope_filter(
         if a.role not in roles:
             continue
         limited_respondent = respondent_field is not None and a.respondent != LEAD
-        if a.round_id is None and a.jurisdiction_id is None and not limited_respondent:
+        limited_channel = channel_field is not None and bool(a.channel)
+        if (
+            a.round_id is None
+            and a.jurisdiction_id is None
+            and not limited_respondent
+            and not limited_channel
+        ):
             return None  # an unlimited assignment: nothing to filter (an empty Q would be dropped)
         part = Q()
         if a.round_id is not None:
@@ -115,6 +139,8 @@ def scope_filter(
             part &= Q(**{f"{prefix}jurisdiction_id": a.jurisdiction_id})
         if limited_respondent:
             part &= Q(**{f"{prefix}{respondent_field}": a.respondent})
+        if limited_channel:
+            part &= Q(**{f"{prefix}{channel_field}": a.channel})
         condition |= part
     return condition
 

@@ -45,13 +45,29 @@ def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submi
 
 def can_edit_answers(user: Any, submission: Submission) -> bool:
     """Focal points of the submission's jurisdiction (and administrators) answer: the lead's
-    focal point for every respondent, a respondent's focal point for that respondent only."""
+    focal point for every respondent, a respondent's focal point for that respondent only; a
+    focal point of one channel for that channel only."""
+    return may_answer(
+        user,
+        round_id=submission.round_id,
+        jurisdiction_id=submission.jurisdiction_id,
+        channel=submission.channel,
+        respondent=submission.respondent,
+    )
+
+
+def may_answer(
+    user: Any, *, round_id: int, jurisdiction_id: int, channel: str, respondent: str
+) -> bool:
+    """:func:`can_edit_answers` for a submission that may not exist yet (what a focal point is
+    offered to start)."""
     return has_role(
         user,
         (Role.FOCAL_POINT,),
-        jurisdiction_id=submission.jurisdiction_id,
-        round_id=submission.round_id,
-        respondent=submission.respondent,
+        jurisdiction_id=jurisdiction_id,
+        round_id=round_id,
+        respondent=respondent,
+        channel=channel,
     )
 
 

@@ -43,7 +43,9 @@ class RoundQuerySet(models.QuerySet["Round"]):
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
     def visible_to(self, user: Any) -> SubmissionQuerySet:
-        """Submissions within the (round, jurisdiction, respondent) scope of any of the user's
-        roles."""
-        condition = scope_filter(user, ALL_ROLES, respondent_field="respondent")
+        """Submissions within the (round, jurisdiction, respondent, channel) scope of any of the
+        user's roles."""
+        condition = scope_filter(
+            user, ALL_ROLES, respondent_field="respondent", channel_field="channel"
+        )
         return self.all() if condition is None else self.filter(condition)

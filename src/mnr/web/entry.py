@@ -38,6 +38,7 @@ from mnr.surveys.access import (
     can_review,
     get_round_for_user,
     get_submission_for_user,
+    may_answer,
 )
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.conflicts import AnswerState, StaleAnswer
@@ -121,6 +122,13 @@ def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> 
         )
         for channel in p.round.channels
         if (p.round_id, p.jurisdiction_id, channel, respondent) not in started
+        and may_answer(
+            user,
+            round_id=p.round_id,
+            jurisdiction_id=p.jurisdiction_id,
+            channel=channel,
+            respondent=respondent,
+        )
     ]
 
 
@@ -134,6 +142,13 @@ def _lead_places(user: Any, channels: ChannelLabels) -> list[Startable]:
         if LEAD
         in focal_point_respondents(user, jurisdiction_id=p.jurisdiction_id, round_id=p.round_id)
         for channel in p.round.channels
+        if may_answer(
+            user,
+            round_id=p.round_id,
+            jurisdiction_id=p.jurisdiction_id,
+            channel=channel,
+            respondent=LEAD,
+        )
     ]
 
 

@@ -31,6 +31,12 @@ class Command(MnrCommand):
             help="a focal point for one respondent of the jurisdiction, such as police "
             "(default: every respondent, the lead's focal point)",
         )
+        grant.add_argument(
+            "--channel",
+            default="",
+            help="a focal point for one channel, such as government (default: every channel "
+            "of the round); grant again for a second channel",
+        )
         sub.add_parser("list", help="every role assignment")
 
     def run(self, *args: Any, **options: Any) -> None:
@@ -39,8 +45,10 @@ class Command(MnrCommand):
                 place = a.jurisdiction.code if a.jurisdiction else "*"
                 round_code = a.round.code if a.round else "*"
                 respondent = f" {a.respondent}" if a.respondent else ""
+                channel = f" channel={a.channel}" if a.channel else ""
                 self.stdout.write(
-                    f"{a.user.get_username():<20} {a.role:<14} {place:<8} {round_code}{respondent}"
+                    f"{a.user.get_username():<20} {a.role:<14} {place:<8} {round_code}"
+                    f"{respondent}{channel}"
                 )
             return
         users = get_user_model()
@@ -59,6 +67,8 @@ class Command(MnrCommand):
             jurisdiction=jurisdiction,
             round_=round_,
             respondent=options["respondent"],
+            channel=options["channel"],
         )
         respondent = f" for respondent {options['respondent']}" if options["respondent"] else ""
-        self.stdout.write(f"{user.get_username()} is {options['role']}{respondent}")
+        channel = f" for channel {options['channel']}" if options["channel"] else ""
+        self.stdout.write(f"{user.get_username()} is {options['role']}{respondent}{channel}")
