@@ -54,7 +54,8 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MNR_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, open to administrators by role and read only (mnr.admin_site).
+    "mnr.admin_site.MnrAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -122,6 +123,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves from the app directories (finders) and expects this folder to exist.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Invitations are mailed; without MNR_EMAIL_BACKEND (e.g. the SMTP backend with EMAIL_HOST…)
+# the mail is printed on the console, which is what development wants.
+EMAIL_BACKEND = os.environ.get(
+    "MNR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("MNR_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("MNR_DEFAULT_FROM_EMAIL", "mnr@localhost")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
