@@ -82,6 +82,7 @@ def test_a_focal_point_answers_the_open_demo_round_and_a_reviewer_validates_it(
         re.compile(r"^(\d+)/\1$")
     )
     focal.get_by_role("button", name="Submit for review").click()
+    focal.get_by_role("button", name="Confirm: submit for review").click()
     expect(focal.locator(".submission-status")).to_have_text("Submitted")
     focal.screenshot(path=SHOTS.format(step="2-submitted"))
 
@@ -108,6 +109,7 @@ def test_a_focal_point_answers_the_open_demo_round_and_a_reviewer_validates_it(
     focal.screenshot(path=SHOTS.format(step="4-returned"))
     focal.goto(overview)
     focal.get_by_role("button", name="Submit for review").click()
+    focal.get_by_role("button", name="Confirm: submit for review").click()
     expect(focal.locator(".submission-status")).to_have_text("Submitted")
 
     reviewer.reload()

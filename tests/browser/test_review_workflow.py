@@ -60,6 +60,7 @@ def test_focal_point_answers_reviewer_returns_focal_point_fixes_reviewer_validat
         re.compile(r"^(\d+)/\1$")
     )
     focal.get_by_role("button", name="Submit for review").click()
+    focal.get_by_role("button", name="Confirm: submit for review").click()
     expect(focal.locator(".submission-status")).to_have_text("Submitted")
     expect(focal.locator(".lock-notice")).to_contain_text("Submitted for review.")
 
@@ -67,6 +68,13 @@ def test_focal_point_answers_reviewer_returns_focal_point_fixes_reviewer_validat
     sign_in(reviewer, "reviewer", "/submissions/")
     reviewer.get_by_role("link", name=re.compile(r"Review .*Kenya")).click()
     expect(reviewer.locator("#q-C01_status")).to_contain_text("Partly")
+    helpline_review = reviewer.locator("#q-C11_status")
+    helpline_review.get_by_text("Comment on C11.status", exact=True).click()
+    helpline_review.get_by_label(re.compile("What should the focal point look at")).fill(
+        "Which service runs it?"
+    )
+    helpline_review.get_by_role("button", name=re.compile("Save comment")).click()
+    expect(reviewer.locator(".messages")).to_contain_text("Comment on C11.status saved")
     reviewer.get_by_label("What needs changing (required)").fill(
         "Please give evidence for the helpline (C11)."
     )
@@ -79,16 +87,19 @@ def test_focal_point_answers_reviewer_returns_focal_point_fixes_reviewer_validat
     )
     focal.goto(overview + "?domain=D3")
     helpline = focal.locator("#q-C11_status")
+    expect(helpline.locator(".question-comments")).to_contain_text("Which service runs it?")
     helpline.get_by_text("Comment and evidence").click()
     helpline.get_by_label(re.compile("Evidence")).fill("https://example.org/helpline")
     helpline.get_by_label(re.compile("Evidence")).press("Tab")
     saved(focal)
     focal.goto(overview)
     focal.get_by_role("button", name="Submit for review").click()
+    focal.get_by_role("button", name="Confirm: submit for review").click()
     expect(focal.locator(".submission-status")).to_have_text("Submitted")
 
     reviewer.reload()
     expect(reviewer.locator("#q-C11_status")).to_contain_text("https://example.org/helpline")
+    expect(reviewer.locator(".since-return")).to_contain_text("C11.status")
     reviewer.get_by_role("button", name="Validate").click()
     expect(reviewer.locator(".messages")).to_contain_text("Validated")
 

@@ -73,7 +73,9 @@ REQUESTS = {
     "page": ("submission", "get", None),
     "form": ("submission", "form", None),
     "save": ("submission-save", "json", None),
-    "submit": ("submission-submit", "post", complete),
+    "confirm": ("submission-submit", "get", complete),
+    "submit": ("submission-submit", "confirmed", complete),
+    "comment": ("submission-comment", "question-comment", submitted),
     "review": ("submission-review", "get", submitted),
     "return": ("submission-return", "comment", submitted),
     "validate": ("submission-validate", "post", submitted),
@@ -87,7 +89,9 @@ EXPECTED = {
     "page": (200, 200, 200, 200, 404, LOGIN),
     "form": (302, 403, 403, 302, 404, LOGIN),
     "save": (200, 403, 403, 200, 404, 401),
+    "confirm": (200, 403, 403, 200, 404, LOGIN),
     "submit": (302, 403, 403, 302, 404, LOGIN),
+    "comment": (302, 302, 302, 403, 404, LOGIN),
     "review": (200, 200, 200, 403, 404, LOGIN),
     "return": (302, 403, 302, 403, 404, LOGIN),
     "validate": (302, 403, 302, 403, 404, LOGIN),
@@ -121,6 +125,10 @@ def test_every_url_answers_each_persona_as_its_role_allows(
         response = _post_json(client, url, {"answers": {"C01.status": {"value": "yes"}}})
     elif how == "comment":
         response = client.post(url, {"comment": "Please check C11."})
+    elif how == "confirmed":
+        response = client.post(url, {"confirmed": "yes"})
+    elif how == "question-comment":
+        response = client.post(url, {"question": "C11.status", "body": "Is this in law?"})
     else:
         response = client.post(url)
     if expected == LOGIN:
@@ -398,7 +406,7 @@ def test_a_question_that_does_not_apply_is_not_required_to_submit(
     assert " disabled>" in fieldset
     assert build_questionnaire(kenya).missing == []
 
-    response = client.post(reverse("submission-submit", args=[kenya.pk]))
+    response = client.post(reverse("submission-submit", args=[kenya.pk]), {"confirmed": "yes"})
     assert response.status_code == 302
     kenya.refresh_from_db()
     assert kenya.status == Submission.Status.SUBMITTED
@@ -413,7 +421,7 @@ def test_a_question_that_applies_is_required_again(
     assert [e.code for e in build_questionnaire(kenya).missing] == ["C01.governance_mechanism"]
     assert [q.code for q in actions.missing_required(kenya)] == ["C01.governance_mechanism"]
     response = client_for("focal_point", personas).post(
-        reverse("submission-submit", args=[kenya.pk])
+        reverse("submission-submit", args=[kenya.pk]), {"confirmed": "yes"}
     )
     assert response.status_code == 400
     assert "?domain=D1#q-C01_governance_mechanism" in response.content.decode()
@@ -424,7 +432,7 @@ def test_submitting_with_answers_missing_lists_each_with_a_link(
 ) -> None:
     actions.save_answers(kenya, {"C01.status": AnswerInput(value="yes")}, source="test")
     response = client_for("focal_point", personas).post(
-        reverse("submission-submit", args=[kenya.pk])
+        reverse("submission-submit", args=[kenya.pk]), {"confirmed": "yes"}
     )
     assert response.status_code == 400
     page = response.content.decode()

@@ -42,9 +42,17 @@ from mnr.surveys.access import (
 )
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.conflicts import AnswerState, StaleAnswer
-from mnr.surveys.models import Answer, Participation, Round, Submission, SubmissionTransition
+from mnr.surveys.models import (
+    Answer,
+    Participation,
+    QuestionComment,
+    Round,
+    Submission,
+    SubmissionTransition,
+)
 from mnr.web.questionnaire import (
     GENERAL,
+    HistoryRow,
     Questionnaire,
     Section,
     answer_history,
@@ -220,11 +228,23 @@ def _transitions(submission: Submission) -> list[SubmissionTransition]:
     return list(submission.transitions.select_related("by"))
 
 
+def _question_comments(submission: Submission) -> dict[str, list[QuestionComment]]:
+    """The reviewers' comments on each question of ``submission``, oldest first."""
+    comments: dict[str, list[QuestionComment]] = {}
+    for comment in QuestionComment.objects.filter(submission=submission).select_related(
+        "question", "by"
+    ):
+        comments.setdefault(comment.question.code, []).append(comment)
+    return comments
+
+
 def _submission_context(request: HttpRequest, submission: Submission) -> dict[str, Any]:
-    """What every page about one submission shows: its state and the reviewers' comments."""
+    """What every page about one submission shows: its state and the reviewers' comments, on
+    the submission and on each question."""
     transitions = _transitions(submission)
     returned = [t for t in transitions if t.to_status == Submission.Status.RETURNED]
     return {
+        "question_comments": _question_comments(submission),
         "submission": submission,
         "channel_label": _channel_labels().get(submission.channel, {"en": submission.channel}),
         "transitions": transitions,
@@ -497,9 +517,13 @@ def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET, or a POST without ``confirmed``: the confirmation page (what is answered, what
+    happens next); a POST with ``confirmed``: submit."""
     submission = get_submission_for_user(request.user, pk, write=True)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        return _confirm_submit_page(request, submission)
     try:
         actions.submit(submission, acting_user=request.user, source="web")
     except MnrError as error:
@@ -519,7 +543,26 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("submission", submission.pk)
 
 
+def _confirm_submit_page(request: HttpRequest, submission: Submission) -> HttpResponse:
+    context = _submission_context(request, submission)
+    questionnaire = build_questionnaire(submission)
+    context.update(questionnaire=questionnaire, missing=questionnaire.missing)
+    return render(request, "web/entry/confirm_submit.html", context)
+
+
 # --- Review ----------------------------------------------------------------------------------
+
+
+def _changed_since_returned(
+    transitions: list[SubmissionTransition], history: list[HistoryRow]
+) -> tuple[SubmissionTransition | None, list[HistoryRow]]:
+    """The last return to the focal point and the changes to the answers made after it (the
+    reviewer looks at these first), newest first."""
+    returns = [t for t in transitions if t.to_status == Submission.Status.RETURNED]
+    if not returns:
+        return None, []
+    last = returns[-1]
+    return last, [row for row in history if row.change.changed_at > last.at]
 
 
 def _review_page(
@@ -528,9 +571,14 @@ def _review_page(
     context = _submission_context(request, submission)
     if not (context["may_review"] or context["may_manage"]):
         raise PermissionDenied("Only reviewers and analysts of this round review submissions.")
+    history = answer_history(submission)
+    last_return, since_return = _changed_since_returned(context["transitions"], history)
     context.update(
         questionnaire=build_questionnaire(submission),
-        history=answer_history(submission),
+        history=history,
+        last_return=last_return,
+        since_return=since_return,
+        commenting=submission.status in (Submission.Status.SUBMITTED, Submission.Status.RETURNED),
         **extra,
     )
     return render(request, "web/entry/review.html", context, status=status)
@@ -587,6 +635,29 @@ def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
         "Validated. The submission is now locked.",
         "validate",
     )
+
+
+@login_required
+@require_POST
+def submission_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer's comment on one question; back to that question on the review page."""
+    submission = get_submission_for_user(request.user, pk)
+    code = request.POST.get("question", "")
+    body = _text(request.POST.get("body", "")) or ""
+    try:
+        actions.comment_on_question(submission, code, body, acting_user=request.user, source="web")
+    except MnrError as error:
+        return _review_page(
+            request,
+            submission,
+            status=400,
+            error=f"Comment not saved: {error}",
+            failed_question=code,
+            comment=body,
+        )
+    messages.success(request, f"Comment on {code} saved; the focal point sees it beside it.")
+    anchor = "q-" + code.replace(".", "_")
+    return redirect(reverse("submission-review", args=[submission.pk]) + f"#{anchor}")
 
 
 @login_required

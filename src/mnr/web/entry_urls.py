@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("submissions/<int:pk>/review/", entry.submission_review, name="submission-review"),
     path("submissions/<int:pk>/return/", entry.submission_return, name="submission-return"),
     path("submissions/<int:pk>/validate/", entry.submission_validate, name="submission-validate"),
+    path("submissions/<int:pk>/comment/", entry.submission_comment, name="submission-comment"),
     path("submissions/<int:pk>/reopen/", entry.submission_reopen, name="submission-reopen"),
     path("submissions/<int:pk>/history/", entry.submission_history, name="submission-history"),
 ]

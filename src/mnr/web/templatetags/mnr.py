@@ -21,3 +21,9 @@ def label(value: Mapping[str, str] | None) -> str:
 def limit(field: str) -> int:
     """The longest text a field of an answer takes (``mnr.core.limits``), for ``maxlength``."""
     return LIMITS[field]
+
+
+@register.filter
+def item(mapping: Mapping[str, object] | None, key: str) -> object:
+    """``mapping[key]``, or None: for dictionaries keyed by codes with dots in them."""
+    return (mapping or {}).get(key)
