@@ -19,6 +19,12 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Evidence uploads go to a folder of the test session, never to ./var/uploads.
+    settings.EVIDENCE_ROOT = tmp_path_factory.getbasetemp() / "evidence"
+
+
 @pytest.fixture
 def make_user(db: Any) -> Any:
     from mnr.accounts.actions import assign_role, create_user

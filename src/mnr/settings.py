@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mnr.frameworks",
     "mnr.jurisdictions",
     "mnr.surveys",
+    "mnr.evidence",
     "mnr.findings",
     "mnr.reports",
     "mnr.publications",
@@ -130,6 +131,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("MNR_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("MNR_DEFAULT_FROM_EMAIL", "mnr@localhost")
+# Evidence files attached to answers: outside the web root (never under STATIC_ROOT), served
+# only through the download view to those who may see the answer (docs/evidence.md).
+EVIDENCE_ROOT = Path(os.environ.get("MNR_EVIDENCE_DIR", DATA_DIR / "uploads")).resolve()
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

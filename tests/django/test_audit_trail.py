@@ -27,7 +27,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from tests import evidence_files
 from tests.audit import (
     Expected,
     assert_records,
@@ -46,6 +48,7 @@ from mnr.accounts.models import RoleAssignment
 from mnr.audit import record
 from mnr.core.interchange import AnswerRow
 from mnr.errors import MnrError
+from mnr.evidence import actions as evidence
 from mnr.frameworks import actions as frameworks
 from mnr.frameworks.models import Channel, Instrument, Phase
 from mnr.jurisdictions import actions as jurisdictions
@@ -565,6 +568,89 @@ def _comment_on_question(world: World) -> Scene:
                     draft, "C11.status", "too early", acting_user=world["reviewer"]
                 ),
                 match="needs it to be submitted or returned",
+            ),
+        ],
+    )
+
+
+# evidence
+
+
+def pdf(name: str = "synthetic-law.pdf", content: bytes = evidence_files.PDF) -> Any:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@case(evidence.attach_evidence, "focal_point")
+def _attach_evidence(world: World) -> Scene:
+    kenya = opened(world.round, "KE")
+    submitted = in_state(world.round, "SE", Submission.Status.SUBMITTED)
+
+    def attach(user: Any, source: str, upload: Any = None, code: str = "C11.status") -> Any:
+        return evidence.attach_evidence(
+            kenya, code, upload or pdf(), acting_user=user, source=source
+        )
+
+    return Scene(
+        run=attach,
+        events=lambda attached: [("evidence.attach", kenya)],
+        refusals=[
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: attach(world["other_focal_point"], "web"),
+            ),
+            Refusal(
+                "a reviewer",
+                PermissionDenied,
+                lambda: attach(world["reviewer"], "web"),
+            ),
+            Refusal(
+                "a program named as a PDF",
+                MnrError,
+                lambda: attach(world["focal_point"], "web", pdf("law.pdf", evidence_files.EXE)),
+                match="'law.pdf' is a Windows program",
+            ),
+            Refusal(
+                "an unknown question",
+                MnrError,
+                lambda: attach(world["focal_point"], "web", code="C99.nothing"),
+                match="no question 'C99.nothing'",
+            ),
+            Refusal(
+                "a submitted submission",
+                MnrError,
+                lambda: evidence.attach_evidence(
+                    submitted, "C11.status", pdf(), acting_user=world["other_focal_point"]
+                ),
+                match="is submitted: evidence files are refused",
+            ),
+        ],
+    )
+
+
+@case(evidence.remove_evidence, "focal_point")
+def _remove_evidence(world: World) -> Scene:
+    kenya = opened(world.round, "KE")
+    attached = evidence.attach_evidence(kenya, "C11.status", pdf(), source="test")
+    sweden = opened(world.round, "SE")
+
+    def remove(user: Any, source: str, submission: Submission = kenya) -> Any:
+        return evidence.remove_evidence(submission, attached.pk, acting_user=user, source=source)
+
+    return Scene(
+        run=remove,
+        events=lambda removed: [("evidence.remove", kenya)],
+        refusals=[
+            Refusal(
+                "another jurisdiction's focal point",
+                PermissionDenied,
+                lambda: remove(world["other_focal_point"], "web"),
+            ),
+            Refusal(
+                "a file of another submission",
+                MnrError,
+                lambda: remove(world["other_focal_point"], "web", sweden),
+                match="has no evidence file",
             ),
         ],
     )

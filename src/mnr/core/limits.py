@@ -21,6 +21,8 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 """Bytes in one evidence file attached to an answer (10 MiB); see ``mnr.core.evidence``."""
 MAX_EVIDENCE_NAME_LENGTH = 200
 """Characters in the name of an evidence file."""
+MAX_EVIDENCE_FILES = 20
+"""Files attached to one answer at a time."""
 
 LIMITS: dict[str, int] = {
     "value": MAX_ANSWER_LENGTH,
