@@ -398,6 +398,7 @@ FIELD_NAMES = {
     "evidence_url": "Evidence",
     "publishable": "May be quoted",
     "confidence": "Confidence",
+    "evidence_file": "Evidence file",
 }
 
 
