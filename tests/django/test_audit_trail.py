@@ -29,6 +29,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from tests import evidence_files
 from tests.audit import (
     Expected,
@@ -44,7 +45,7 @@ from tests.world_bank import CLASS_2006, class_workbook_as_published
 
 import mnr
 from mnr.accounts import actions as accounts
-from mnr.accounts.models import RoleAssignment
+from mnr.accounts.models import Invitation, RoleAssignment
 from mnr.audit import record
 from mnr.core.interchange import AnswerRow
 from mnr.errors import MnrError
@@ -915,6 +916,109 @@ def _set_user_active(world: World) -> Scene:
                 MnrError,
                 lambda: deactivate(world["administrator"], "web", world["administrator"]),
                 match="cannot deactivate yourself",
+            ),
+        ],
+    )
+
+
+@case(accounts.invite_user, "administrator")
+def _invite_user(world: World) -> Scene:
+    def invite(user: Any, source: str, email: str = "new@example.org", **scope: Any) -> Any:
+        return accounts.invite_user(
+            email,
+            ["focal_point"],
+            scope=accounts.Scope(**{"jurisdiction": place("KE"), **scope}),
+            sign_up_url="http://testserver/sign-up/{token}/",
+            acting_user=user,
+            source=source,
+        )
+
+    return Scene(
+        run=invite,
+        events=lambda invitation: [("invitation.create", invitation)],
+        refusals=[
+            Refusal("an analyst", PermissionDenied, lambda: invite(world["analyst"], "web")),
+            Refusal(
+                "not an email address",
+                MnrError,
+                lambda: invite(world["administrator"], "web", "someone"),
+                match="not an email address",
+            ),
+            Refusal(
+                "a focal point without a jurisdiction",
+                MnrError,
+                lambda: invite(world["administrator"], "web", jurisdiction=None),
+                match="give the jurisdiction",
+            ),
+        ],
+    )
+
+
+@case(accounts.accept_invitation, "administrator")
+def _accept_invitation(world: World) -> Scene:
+    """The events of a sign-up name the inviting administrator (the operator for an invitation
+    from the command line): each run invites, as the persona, then accepts."""
+    used = accounts.invite_user(
+        "used@example.org",
+        ["reviewer"],
+        sign_up_url="{token}",
+        acting_user=world["administrator"],
+        source="test",
+    )
+    accounts.accept_invitation(accounts.invitation_token(used), "used-one", "a-long-passphrase")
+    expired = accounts.invite_user(
+        "late@example.org",
+        ["reviewer"],
+        sign_up_url="{token}",
+        acting_user=world["administrator"],
+        source="test",
+    )
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    open_one = accounts.invite_user(
+        "open@example.org", ["reviewer"], sign_up_url="{token}", source="test"
+    )
+
+    def accept(token: str, username: str = "invited-one", password: str = "a-long-passphrase"):
+        return lambda: accounts.accept_invitation(token, username, password)
+
+    def run(user: Any, source: str) -> Any:
+        invitation = accounts.invite_user(
+            "invited@example.org",
+            ["analyst", "reviewer"],
+            sign_up_url="{token}",
+            acting_user=user,
+            source=source,
+        )
+        signed_up = accounts.accept_invitation(
+            accounts.invitation_token(invitation), "invited-one", "a-long-passphrase", source=source
+        )
+        return invitation, signed_up
+
+    return Scene(
+        run=run,
+        events=lambda result: [
+            ("invitation.create", result[0]),
+            ("user.create", result[1]),
+            *[("role.assign", a) for a in result[1].role_assignments.all()],
+            ("invitation.accept", result[0]),
+        ],
+        refusals=[
+            Refusal("a used link", MnrError, accept(accounts.invitation_token(used)), "used"),
+            Refusal(
+                "an expired link", MnrError, accept(accounts.invitation_token(expired)), "expired"
+            ),
+            Refusal("a forged link", MnrError, accept(f"{open_one.pk}:forged"), "not valid"),
+            Refusal(
+                "a short password",
+                MnrError,
+                accept(accounts.invitation_token(open_one), password="short"),
+                "too short",
+            ),
+            Refusal(
+                "a username in use",
+                MnrError,
+                accept(accounts.invitation_token(open_one), username="analyst"),
+                "exists already",
             ),
         ],
     )

@@ -73,3 +73,43 @@ class RoleAssignment(models.Model):
             if s
         ]
         return f"{self.user} {self.role} {' '.join(scope) or '(all)'}"
+
+
+class Invitation(models.Model):
+    """An administrator's invitation to sign up, with the roles the new user will hold.
+
+    The emailed link carries a signed token naming the invitation; it works once (``accepted_at``)
+    and until ``expires_at``."""
+
+    email = models.EmailField()
+    # Role codes; every one is granted with the same jurisdiction, round, respondent and channel.
+    roles = models.JSONField(default=list)
+    jurisdiction = models.ForeignKey(
+        "jurisdictions.Jurisdiction", null=True, blank=True, on_delete=models.CASCADE
+    )
+    round = models.ForeignKey("surveys.Round", null=True, blank=True, on_delete=models.CASCADE)
+    respondent = models.SlugField(max_length=MAX_RESPONDENT_LENGTH, blank=True, default=LEAD)
+    channel = models.CharField(max_length=60, blank=True, default="")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({', '.join(self.roles)})"
