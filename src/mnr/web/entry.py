@@ -50,6 +50,7 @@ from mnr.surveys.models import (
     Submission,
     SubmissionTransition,
 )
+from mnr.web import submission_list
 from mnr.web.questionnaire import (
     GENERAL,
     HistoryRow,
@@ -81,6 +82,7 @@ class SubmissionRow:
     channel_label: Mapping[str, str]
     may_answer: bool
     may_review: bool
+    completion: submission_list.Completion
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,13 @@ def submissions(request: HttpRequest) -> HttpResponse:
         Submission.objects.visible_to(request.user).select_related("round", "jurisdiction")
     )
     channels = _channel_labels()
+    filters = submission_list.Filters.from_query(request.GET)
+    shown = [s for s in listed if filters.matches(s)]
+    completion = submission_list.completion(shown)
+    shown.sort(
+        key=lambda s: submission_list.sort_key(filters.sort, s, completion[s.pk]),
+        reverse=filters.descending,
+    )
     rows = [
         SubmissionRow(
             submission,
@@ -176,18 +185,47 @@ def submissions(request: HttpRequest) -> HttpResponse:
             may_answer=can_edit_answers(request.user, submission),
             may_review=can_review(request.user, submission)
             or can_manage_round(request.user, submission.round),
+            completion=completion[submission.pk],
         )
-        for submission in listed
+        for submission in shown
     ]
     return render(
         request,
         "web/entry/submissions.html",
         {
             "rows": rows,
+            "listed": len(listed),
+            "filters": filters,
+            "status_counts": submission_list.status_counts(
+                s for s in listed if filters.matches(s, ignore_status=True)
+            ),
+            "choices": _filter_choices(listed, channels),
+            "sorts": [
+                (column, title, filters.sort_link(column))
+                for column, title in submission_list.SORTS.items()
+            ],
             "startable": _startable(request.user, listed, channels),
             "lead_places": _lead_places(request.user, channels),
         },
     )
+
+
+def _filter_choices(listed: list[Submission], channels: ChannelLabels) -> dict[str, Any]:
+    """What the filters of the submissions list offer: the rounds, channels and jurisdictions
+    of the submissions the user can see, by name."""
+    rounds = {s.round.code: s.round.title for s in listed}
+    jurisdictions = {
+        s.jurisdiction.code: submission_list.shown_name(s.jurisdiction) for s in listed
+    }
+    return {
+        "rounds": sorted(rounds.items(), key=lambda item: submission_list.folded(item[1])),
+        "channels": [
+            (code, channels.get(code, {"en": code})) for code in sorted({s.channel for s in listed})
+        ],
+        "jurisdictions": sorted(
+            jurisdictions.items(), key=lambda item: submission_list.folded(item[1])
+        ),
+    }
 
 
 def _start_submission(request: HttpRequest) -> HttpResponse:
