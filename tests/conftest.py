@@ -25,6 +25,13 @@ def _evidence_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) ->
     settings.EVIDENCE_ROOT = tmp_path_factory.getbasetemp() / "evidence"
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    # Background tasks (report builds) run in the request, so that tests stay synchronous;
+    # tests of the queue itself switch back to the database backend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def make_user(db: Any) -> Any:
     from mnr.accounts.actions import assign_role, create_user

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "mnr.accounts",
     "mnr.frameworks",
     "mnr.jurisdictions",
@@ -105,6 +107,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _database()}
+
+# Report builds run as background tasks, queued in the database and run by `mnr worker` (which
+# `mnr serve` and `mnr demo` start too). MNR_TASK_BACKEND=immediate runs them in the request
+# instead (the tests do).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[os.environ.get("MNR_TASK_BACKEND", "database")]}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

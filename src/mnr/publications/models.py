@@ -83,3 +83,41 @@ class Publication(models.Model):
             cached = Protection.from_json(self.protection)
             self._protection = cached
         return cached
+
+
+class RenderedReport(models.Model):
+    """A publication's report rendered once in one language and format, and served from here.
+
+    A publication never changes, so neither does its rendering: nothing ever invalidates a
+    row. A row is created pending when the report is first asked for; a background task
+    (``mnr.reports.tasks``) fills in the content.
+    """
+
+    class Format(models.TextChoices):
+        HTML = "html", "HTML"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "being prepared"
+        READY = "ready", "ready"
+        FAILED = "failed", "failed"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="renders")
+    lang = models.CharField(max_length=8)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    content = models.BinaryField(default=b"")
+    # Why a build failed, for the operators (the page only says that it did).
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "lang", "format"], name="rendered_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} report ({self.lang}, {self.format}, {self.status})"

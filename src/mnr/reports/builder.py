@@ -20,6 +20,7 @@ from mnr.core.framework import text
 from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
 from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
 from mnr.publications.actions import Content, current_content
+from mnr.publications.models import Publication
 from mnr.publications.reading import require_publication
 from mnr.reports.actions import DEFAULT_SNAPSHOT_EXCLUDE
 from mnr.reports.markup import html_blocks
@@ -354,11 +355,20 @@ def round_snapshot(
 
 
 def build_report(
-    round_: Round, lang: str = "en", *, now: datetime | None = None, preview: bool = False
+    round_: Round,
+    lang: str = "en",
+    *,
+    now: datetime | None = None,
+    preview: bool = False,
+    publication: Publication | None = None,
 ) -> ReportContext:
-    """The report of the round's latest publication; ``preview``: of what publishing now would
-    freeze (the analysts' preview). MnrError when there is no publication."""
-    content = current_content(round_) if preview else Content.of(require_publication(round_))
+    """The report of ``publication`` (by default the round's latest); ``preview``: of what
+    publishing now would freeze (the analysts' preview). MnrError when there is no
+    publication."""
+    if preview:
+        content = current_content(round_)
+    else:
+        content = Content.of(publication or require_publication(round_))
     t = texts(lang)
     questions = content.questions
     data = content.data

@@ -13,8 +13,13 @@ def render_html(report: ReportContext) -> str:
 
 
 def render_pdf(report: ReportContext) -> bytes:
+    return pdf_of_html(render_html(report))
+
+
+def pdf_of_html(html: str) -> bytes:
+    """The PDF of a report's HTML file (as :func:`render_html` writes it)."""
     # Imported here: WeasyPrint loads Pango at import, which only PDF output needs.
     from weasyprint import HTML
 
-    document: bytes = HTML(string=render_html(report), base_url=None).write_pdf()
+    document: bytes = HTML(string=html, base_url=None).write_pdf()
     return document

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django import forms
 from mnr.core.charts import vega_embed_bundle
 from mnr.errors import MnrError
+from mnr.publications.models import Publication, RenderedReport
 from mnr.publications.reading import latest_publication
 from mnr.reports.actions import (
     BlockEdit,
@@ -33,11 +34,15 @@ from mnr.reports.actions import (
     save_report_edit,
 )
 from mnr.reports.builder import ReportContext, build_report
+from mnr.reports.cache import rendered_report
 from mnr.reports.models import NarrativeBlock, ReportSettings
 from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round
+
+# How often the page of a report being prepared reloads itself.
+PENDING_REFRESH_SECONDS = 3
 
 
 def _lang(request: HttpRequest) -> str:
@@ -45,31 +50,63 @@ def _lang(request: HttpRequest) -> str:
     return wanted if wanted in LANGUAGES else "en"
 
 
-def _report(request: HttpRequest, code: str) -> tuple[Round, str, ReportContext]:
-    """The latest publication's report; analysts of the round may ask for the preview of what
-    publishing now would freeze (``?preview=1``), and get it while nothing is published."""
+def _report_source(request: HttpRequest, code: str) -> tuple[Round, str, Publication | None]:
+    """The latest publication whose report is asked for, or None for the live preview:
+    analysts of the round may ask for the preview of what publishing now would freeze
+    (``?preview=1``), and get it while nothing is published."""
     round_ = get_round_for_user(request.user, code)
     lang = _lang(request)
     manager = can_manage_round(request.user, round_)
-    published = latest_publication(round_) is not None
-    preview = manager and (request.GET.get("preview") == "1" or not published)
-    if not preview and not published:
+    publication = latest_publication(round_)
+    if manager and (request.GET.get("preview") == "1" or publication is None):
+        return round_, lang, None
+    if publication is None:
         raise Http404(f"Round {round_.code} has not been published yet.")
+    return round_, lang, publication
+
+
+def _preview(round_: Round, lang: str) -> ReportContext:
     try:
-        return round_, lang, build_report(round_, lang, preview=preview)
+        return build_report(round_, lang, preview=True)
     except MnrError as error:
         raise Http404(str(error)) from error
 
 
+def _pending(request: HttpRequest, round_: Round, rendering: RenderedReport) -> HttpResponse:
+    """The page shown while the stored rendering is built; it reloads itself until it is."""
+    failed = rendering.status == RenderedReport.Status.FAILED
+    response = render(
+        request,
+        "web/report_pending.html",
+        {"round": round_, "rendering": rendering, "failed": failed},
+        status=500 if failed else 202,
+    )
+    if not failed:
+        response["Refresh"] = str(PENDING_REFRESH_SECONDS)
+    return response
+
+
 def round_report(request: HttpRequest, code: str) -> HttpResponse:
     """The report holds aggregates only, so whoever may open the round may read it."""
-    _, _, report = _report(request, code)
-    return HttpResponse(render_html(report))
+    round_, lang, publication = _report_source(request, code)
+    if publication is None:
+        return HttpResponse(render_html(_preview(round_, lang)))
+    rendering = rendered_report(publication, lang, RenderedReport.Format.HTML)
+    if rendering.status != RenderedReport.Status.READY:
+        return _pending(request, round_, rendering)
+    return HttpResponse(bytes(rendering.content))
 
 
 def round_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    round_, lang, report = _report(request, code)
-    response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    round_, lang, publication = _report_source(request, code)
+    if publication is None:
+        content = render_pdf(_preview(round_, lang))
+    else:
+        rendering = rendered_report(publication, lang, RenderedReport.Format.PDF)
+        if rendering.status != RenderedReport.Status.READY:
+            return _pending(request, round_, rendering)
+        content = bytes(rendering.content)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{round_.code}-report-{lang}.pdf"'
     return response
 
