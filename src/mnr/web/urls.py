@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from mnr.web import maturity_views, report_views, views
+from mnr.web import manage, maturity_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +33,8 @@ urlpatterns = [
         maturity_views.plan_download,
         name="plan-download",
     ),
+    path("manage/", include("mnr.web.manage_urls")),
+    path("sign-up/<str:token>/", manage.sign_up, name="sign-up"),
     path("vendor/vega-embed.js", report_views.vega_embed_js, name="vega-embed-js"),
     path("", include("mnr.web.entry_urls")),
     path("", include("mnr.web.maturity_urls")),

@@ -1,0 +1,157 @@
+"""Forms of the administration pages: they check what a browser can get wrong (required fields,
+formats, choices) next to each field; the actions check the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from mnr.accounts.models import Role
+from mnr.core.framework import text as label_text
+from mnr.frameworks.models import Channel, Instrument
+from mnr.jurisdictions.models import IncomeClassification, Jurisdiction
+from mnr.surveys.models import Round
+
+EVERY = ""
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return [
+        (code, label_text(label, "en") or code)
+        for code, label in Channel.objects.order_by("code").values_list("code", "label")
+    ]
+
+
+def jurisdiction_choices() -> list[tuple[str, str]]:
+    places = sorted(Jurisdiction.objects.all(), key=lambda j: j.name())
+    return [(j.code, f"{j.name()} ({j.code})") for j in places]
+
+
+class ScopeForm(forms.Form):
+    """Where a role holds; blank fields mean every jurisdiction, round, channel, respondent."""
+
+    jurisdiction = forms.ChoiceField(
+        required=False, help_text="Required for a focal point, who speaks for one jurisdiction."
+    )
+    round = forms.ChoiceField(required=False, help_text="Blank: every round.")
+    channel = forms.ChoiceField(
+        required=False, help_text="Focal points only. Blank: every channel of the round."
+    )
+    respondent = forms.SlugField(
+        required=False,
+        max_length=60,
+        help_text="Focal points only: one organisation of the jurisdiction, such as police. "
+        "Blank: the lead, who answers for every respondent.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["jurisdiction"].choices = [(EVERY, "Every jurisdiction"), *jurisdiction_choices()]
+        fields["round"].choices = [
+            (EVERY, "Every round"),
+            *((r.code, r.title) for r in Round.objects.order_by("code")),
+        ]
+        fields["channel"].choices = [(EVERY, "Every channel"), *channel_choices()]
+
+    def scope_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "jurisdiction": Jurisdiction.objects.filter(code=data["jurisdiction"]).first(),
+            "round": Round.objects.filter(code=data["round"]).first(),
+            "respondent": data["respondent"],
+            "channel": data["channel"],
+        }
+
+
+class GrantForm(ScopeForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    field_order = ["role", "jurisdiction", "round", "channel", "respondent"]
+
+
+class InvitationForm(ScopeForm):
+    email = forms.EmailField(label="Email address")
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each role is given in the scope below.",
+    )
+
+    field_order = ["email", "roles", "jurisdiction", "round", "channel", "respondent"]
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password, not only digits.",
+    )
+    password_again = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class RoundForm(forms.Form):
+    code = forms.SlugField(max_length=60, help_text="Short name in addresses, e.g. review-2025.")
+    title = forms.CharField(max_length=200)
+    instrument = forms.ChoiceField()
+    channels = forms.CharField(
+        required=False,
+        label="Channels in priority order",
+        help_text="Channel codes separated by commas, the first wins where several answered; "
+        "blank: the instrument's order.",
+    )
+    income_fiscal_year = forms.TypedChoiceField(coerce=int, label="Income classification year")
+    synthetic = forms.BooleanField(
+        required=False, label="Synthetic data (a demonstration or test round)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["instrument"].choices = [
+            (code, code)
+            for code in Instrument.objects.order_by("code")
+            .values_list("code", flat=True)
+            .distinct()
+        ]
+        years = sorted(
+            set(IncomeClassification.objects.values_list("fiscal_year", flat=True)), reverse=True
+        )
+        fields["income_fiscal_year"].choices = [(y, f"FY{y}") for y in years]
+
+    def clean_channels(self) -> list[str]:
+        return [c.strip() for c in self.cleaned_data["channels"].split(",") if c.strip()]
+
+
+class DatesForm(forms.Form):
+    opens_on = forms.DateField(
+        required=False, label="Opens on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        required=False, label="Closes on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ParticipantsForm(forms.Form):
+    jurisdictions = forms.CharField(
+        label="Jurisdiction codes",
+        help_text="ISO 3166-1 alpha-2 codes or listed non-country codes, separated by commas "
+        "or spaces (e.g. KE, SE, GB-EAW).",
+    )
+
+    def clean_jurisdictions(self) -> list[str]:
+        text = self.cleaned_data["jurisdictions"].replace(",", " ")
+        return [code.strip().upper() for code in text.split() if code.strip()]
+
+
+class PhaseForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name (English)")
+    provisional = forms.BooleanField(required=False, label="Still provisional")
