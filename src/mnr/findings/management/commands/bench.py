@@ -21,6 +21,14 @@ REPORT_PDF_TARGET_SECONDS = 15.0
 # Disclosure control of the demo round's publication (every breakdown and headline audited):
 # paid once per publication, never per page.
 DISCLOSURE_TARGET_SECONDS = 10.0
+# The web app on the demo data: the findings page, a published report served from its stored
+# rendering, and a focal point's save while anonymous visitors download the PDF.
+WEB_FINDINGS_TARGET_SECONDS = 0.1
+WEB_CACHED_REPORT_TARGET_SECONDS = 0.05
+WEB_SAVE_TARGET_SECONDS = 0.5
+WEB_PDF_VISITORS = 10
+# The question the benchmark's focal point answers, yes and no in turn.
+WEB_SAVE_QUESTION = "C11.status"
 
 
 def _sizes(value: str) -> list[int]:
@@ -40,7 +48,8 @@ def edition_question_specs() -> list[QuestionSpec]:
 class Command(MnrCommand):
     help = (
         "Benchmarks: 'findings' (counting, every breakdown), 'report' (HTML and PDF) and "
-        "'disclosure' (the audit behind a publication). Each prints the median of its runs."
+        "'disclosure' (the audit behind a publication) and 'web' (pages as served). Each "
+        "prints the median of its runs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,9 +64,19 @@ class Command(MnrCommand):
             "disclosure", help="disclosure control of the demo round's publication"
         )
         disclosure.add_argument("--repeat", type=int, default=5, help="median of this many runs")
+        web = sub.add_parser(
+            "web", help="findings page, cached report, a save during PDF downloads"
+        )
+        web.add_argument("--repeat", type=int, default=20, help="median of this many requests")
 
     def run(self, *args: Any, **options: Any) -> None:
-        if options["benchmark"] == "report":
+        if options["benchmark"] == "web":
+            from mnr.findings.web_bench import run_web_benchmark
+
+            missed = run_web_benchmark(self.stdout.write, max(1, options["repeat"]))
+            if missed:
+                raise MnrError(f"the web benchmark missed its target for {', '.join(missed)}")
+        elif options["benchmark"] == "report":
             self.report(options["repeat"])
         elif options["benchmark"] == "disclosure":
             self.disclosure(options["repeat"])
