@@ -288,3 +288,28 @@ def test_a_closed_round_refuses_uploads(review_round: Any, uploads: Path) -> Non
     with pytest.raises(MnrError, match="round test-2021 is closed"):
         attached(kenya)
     assert stored_files(uploads) == []
+
+
+def test_a_file_of_another_submission_is_not_served_under_one_s_own(
+    personas: dict[str, Any], review_round: Any, uploads: Path
+) -> None:
+    kenya_file = attached(opened(review_round, "KE"))
+    sweden = opened(review_round, "SE")
+    client = client_for("other_focal_point", personas)
+    url = reverse("evidence-download", args=[sweden.pk, kenya_file.pk])
+    assert client.get(url).status_code == 404
+    removal = client.post(reverse("evidence-remove", args=[sweden.pk]), {"evidence": kenya_file.pk})
+    assert "has no evidence file" in client.get(removal["Location"]).content.decode()
+    kenya_file.refresh_from_db()
+    assert not kenya_file.removed
+
+
+def test_an_answer_takes_at_most_so_many_files(review_round: Any, uploads: Path) -> None:
+    from mnr.core.limits import MAX_EVIDENCE_FILES
+
+    kenya = opened(review_round, "KE")
+    for number in range(MAX_EVIDENCE_FILES):
+        attached(kenya, f"part-{number}.pdf")
+    with pytest.raises(MnrError, match=f"{MAX_EVIDENCE_FILES} files are attached already"):
+        attached(kenya, "one-more.pdf")
+    assert len(stored_files(uploads)) == MAX_EVIDENCE_FILES
