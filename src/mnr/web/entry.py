@@ -114,7 +114,7 @@ def _answerable_participations(user: Any) -> list[Participation]:
     )
 
 
-def _startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> list[Startable]:
+def startable(user: Any, listed: list[Submission], channels: ChannelLabels) -> list[Startable]:
     """Channels of rounds still taking answers where the user is a focal point of a taking part
     jurisdiction and nothing was started yet, for the respondent their role names (the lead's
     focal point: the lead).
@@ -170,7 +170,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
     listed = list(
         Submission.objects.visible_to(request.user).select_related("round", "jurisdiction")
     )
-    channels = _channel_labels()
+    channels = channel_labels()
     filters = submission_list.Filters.from_query(request.GET)
     shown = [s for s in listed if filters.matches(s)]
     completion = submission_list.completion(shown)
@@ -204,7 +204,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
                 (column, title, filters.sort_link(column))
                 for column, title in submission_list.SORTS.items()
             ],
-            "startable": _startable(request.user, listed, channels),
+            "startable": startable(request.user, listed, channels),
             "lead_places": _lead_places(request.user, channels),
         },
     )
@@ -249,7 +249,7 @@ def _start_submission(request: HttpRequest) -> HttpResponse:
     return redirect("submission", submission.pk)
 
 
-def _channel_labels() -> ChannelLabels:
+def channel_labels() -> ChannelLabels:
     return dict(Channel.objects.values_list("code", "label"))
 
 
@@ -284,7 +284,7 @@ def _submission_context(request: HttpRequest, submission: Submission) -> dict[st
     return {
         "question_comments": _question_comments(submission),
         "submission": submission,
-        "channel_label": _channel_labels().get(submission.channel, {"en": submission.channel}),
+        "channel_label": channel_labels().get(submission.channel, {"en": submission.channel}),
         "transitions": transitions,
         "latest_return": returned[-1]
         if returned and submission.status == Submission.Status.RETURNED

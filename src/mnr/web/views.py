@@ -23,12 +23,32 @@ from mnr.publications.models import Publication
 from mnr.reports.builder import round_snapshot
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
+from mnr.web import dashboard, entry
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    rounds = Round.objects.visible_to(request.user).select_related("instrument").annotate_counts()
+    """A dashboard: what needs the user's action, and each round's response status by channel
+    (counts only) with its deadline."""
+    rounds = list(
+        Round.objects.visible_to(request.user).select_related("instrument").annotate_counts()
+    )
     editions = Edition.objects.order_by("code", "-version")
-    return render(request, "web/home.html", {"rounds": rounds, "editions": editions})
+    startable = 0
+    if request.user.is_authenticated:
+        listed = list(Submission.objects.visible_to(request.user))
+        startable = len(entry.startable(request.user, listed, entry.channel_labels()))
+    return render(
+        request,
+        "web/home.html",
+        {
+            "rounds": rounds,
+            "editions": editions,
+            "statuses": dashboard.STATUSES,
+            "channel_labels": entry.channel_labels(),
+            "response_status": dashboard.response_status(rounds),
+            "board": dashboard.dashboard(request.user, rounds, startable=startable),
+        },
+    )
 
 
 def framework(request: HttpRequest, code: str) -> HttpResponse:
