@@ -11,6 +11,17 @@ def latest_publication(round_: Round) -> Publication | None:
     return Publication.objects.filter(round=round_).order_by("-number").first()
 
 
+def latest_publication_identity(round_: Round) -> Publication | None:
+    """The latest publication with its number only: what serving its stored report needs.
+    Its answers and findings are large JSON, parsed for nothing on every request otherwise."""
+    return (
+        Publication.objects.filter(round=round_)
+        .only("pk", "number", "round_id")
+        .order_by("-number")
+        .first()
+    )
+
+
 def require_publication(round_: Round) -> Publication:
     publication = latest_publication(round_)
     if publication is None:

@@ -17,7 +17,7 @@ from django import forms
 from mnr.core.charts import vega_embed_bundle
 from mnr.errors import MnrError
 from mnr.publications.models import Publication, RenderedReport
-from mnr.publications.reading import latest_publication
+from mnr.publications.reading import latest_publication_identity
 from mnr.reports.actions import (
     BlockEdit,
     HeadlinesEdit,
@@ -57,7 +57,7 @@ def _report_source(request: HttpRequest, code: str) -> tuple[Round, str, Publica
     round_ = get_round_for_user(request.user, code)
     lang = _lang(request)
     manager = can_manage_round(request.user, round_)
-    publication = latest_publication(round_)
+    publication = latest_publication_identity(round_)
     if manager and (request.GET.get("preview") == "1" or publication is None):
         return round_, lang, None
     if publication is None:
