@@ -27,7 +27,15 @@ def jurisdiction_choices() -> list[tuple[str, str]]:
     return [(j.code, f"{j.name()} ({j.code})") for j in places]
 
 
-class ScopeForm(forms.Form):
+class Form(forms.Form):
+    """Labels without Django's trailing colon, as on the rest of the site."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ScopeForm(Form):
     """Where a role holds; blank fields mean every jurisdiction, round, channel, respondent."""
 
     jurisdiction = forms.ChoiceField(
@@ -65,7 +73,7 @@ class ScopeForm(forms.Form):
 
 
 class GrantForm(ScopeForm):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
 
     field_order = ["role", "jurisdiction", "round", "channel", "respondent"]
 
@@ -81,7 +89,7 @@ class InvitationForm(ScopeForm):
     field_order = ["email", "roles", "jurisdiction", "round", "channel", "respondent"]
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(Form):
     username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -98,7 +106,7 @@ class SignUpForm(forms.Form):
         return data
 
 
-class RoundForm(forms.Form):
+class RoundForm(Form):
     code = forms.SlugField(max_length=60, help_text="Short name in addresses, e.g. review-2025.")
     title = forms.CharField(max_length=200)
     instrument = forms.ChoiceField()
@@ -131,7 +139,7 @@ class RoundForm(forms.Form):
         return [c.strip() for c in self.cleaned_data["channels"].split(",") if c.strip()]
 
 
-class DatesForm(forms.Form):
+class DatesForm(Form):
     opens_on = forms.DateField(
         required=False, label="Opens on", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -140,7 +148,7 @@ class DatesForm(forms.Form):
     )
 
 
-class ParticipantsForm(forms.Form):
+class ParticipantsForm(Form):
     jurisdictions = forms.CharField(
         label="Jurisdiction codes",
         help_text="ISO 3166-1 alpha-2 codes or listed non-country codes, separated by commas "
@@ -152,6 +160,6 @@ class ParticipantsForm(forms.Form):
         return [code.strip().upper() for code in text.split() if code.strip()]
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(Form):
     name = forms.CharField(max_length=100, label="Name (English)")
     provisional = forms.BooleanField(required=False, label="Still provisional")
