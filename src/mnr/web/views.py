@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,9 +22,13 @@ from mnr.frameworks.presentation import edition_by_code
 from mnr.publications.actions import publish
 from mnr.publications.models import Publication
 from mnr.reports.builder import round_snapshot
+from mnr.reports.texts import LANGUAGES as REPORT_TEXTS
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web import dashboard, entry
+
+# The languages a report is written in, named in their own language.
+REPORT_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code in REPORT_TEXTS]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,6 +97,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "participants": round_.participations.count(),
             "jurisdiction_level": can_see_jurisdiction_data(request.user, round_),
             "can_publish": manager,
+            "report_languages": REPORT_LANGUAGES,
             # The change log and the submissions left out are for the round's analysts: the
             # public reads the latest publication only.
             "publications": publications if manager else publications[:1],

@@ -27,3 +27,49 @@ def limit(field: str) -> int:
 def item(mapping: Mapping[str, object] | None, key: str) -> object:
     """``mapping[key]``, or None: for dictionaries keyed by codes with dots in them."""
     return (mapping or {}).get(key)
+
+
+BREAKDOWN_NAMES: Mapping[str, str] = {
+    "income": "income (high, low and middle)",
+    "income-group": "World Bank income group",
+    "region": "region",
+    "channel": "channel",
+}
+
+
+@register.filter
+def breakdown_label(by: str | None) -> str:
+    """What a breakdown is called on screen (``income-group`` → World Bank income group)."""
+    return BREAKDOWN_NAMES.get(by or "", by or "")
+
+
+@register.simple_tag(takes_context=True)
+def channel_name(context: template.Context, code: str) -> str:
+    """A channel's label in the current language (its code if it has none); the labels are
+    read once per page."""
+    labels = context.render_context.get("mnr_channel_labels")
+    if labels is None:
+        from mnr.frameworks.models import Channel
+
+        labels = dict(Channel.objects.values_list("code", "label"))
+        context.render_context["mnr_channel_labels"] = labels
+    return label(labels.get(code)) or code
+
+
+@register.simple_tag(takes_context=True)
+def group_name(context: template.Context, group: str | None, by: str | None) -> str:
+    """A breakdown group's label: income groups by name (``HIC`` → High income), channels by
+    their label; other groups (regions) are names already."""
+    if not group:
+        return "all"
+    if by in ("income", "income-group"):
+        from mnr.core.charts import texts
+
+        return texts(_lang()).get(f"group.{group}", group)
+    if by == "channel":
+        return channel_name(context, group)
+    return group
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
