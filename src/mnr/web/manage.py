@@ -367,7 +367,8 @@ def _round_post(
             if status not in STATUS_BUTTONS:
                 raise MnrError("choose open, closed or draft; a round is published from its page")
             surveys.set_round_status(round_, status, acting_user=request.user, source="web")
-            messages.success(request, f"Round {round_.code} is now {round_.get_status_display().lower()}.")
+            now = round_.get_status_display().lower()
+            messages.success(request, f"Round {round_.code} is now {now}.")
             return True
     except MnrError as error:
         form = dates if which == "dates" else participants if which == "participants" else None
