@@ -25,7 +25,7 @@ from mnr.core.respondents import LEAD
 from mnr.errors import unknown
 from mnr.findings.data import RoundQuestions, round_data, round_questions
 from mnr.publications.models import Publication
-from mnr.publications.reading import latest_publication, require_publication
+from mnr.publications.reading import latest_publication_identity, require_publication
 from mnr.surveys.access import can_see_jurisdiction_data
 from mnr.surveys.models import Round
 
@@ -98,7 +98,10 @@ def round_findings(
         results = compute_breakdowns(data or round_data(round_, questions, statuses), wanted)
     else:
         anonymous = public or not user.is_authenticated
-        publication = require_publication(round_) if anonymous else latest_publication(round_)
+        # The number only: the stored findings are read once per process (protection_of).
+        publication = latest_publication_identity(round_)
+        if publication is None and anonymous:
+            require_publication(round_)
         if publication is not None:
             stored = publication.protection_of()
             results = {b: stored.findings[b] for b in wanted}

@@ -8,6 +8,8 @@ command output and published reports read the latest publication only.
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -77,12 +79,23 @@ class Publication(models.Model):
         return f"{self.note}\n\n{left_out}" if self.note else left_out
 
     def protection_of(self) -> Protection:
-        """The stored findings and disclosure decisions, read once per object."""
+        """The stored findings and disclosure decisions, read once per process (a publication
+        never changes): pages that show them parse the stored JSON only the first time."""
         cached: Protection | None = getattr(self, "_protection", None)
         if cached is None:
-            cached = Protection.from_json(self.protection)
+            if self.pk is None:
+                cached = Protection.from_json(self.protection)
+            else:
+                cached = _stored_protection(self.pk, self.created_at)
             self._protection = cached
         return cached
+
+
+# Keyed by the creation time too: SQLite may give a number again after a rollback (tests).
+@functools.lru_cache(maxsize=16)
+def _stored_protection(publication_id: int, created_at: datetime) -> Protection:
+    stored = Publication.objects.filter(pk=publication_id).values_list("protection", flat=True)
+    return Protection.from_json(stored.get())
 
 
 class RenderedReport(models.Model):
