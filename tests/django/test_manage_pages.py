@@ -446,3 +446,12 @@ def test_an_action_s_refusal_shows_beside_the_field_it_names(personas: dict[str,
     channel_field = page.split('id="id_channel"')[0].rsplit('class="form-field', 1)[-1]
     assert "has-error" in channel_field
     assert "only a focal point answers for one channel" in page.split('id="id_channel"')[0]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_sign_up_link_opens_for_anyone_who_has_it(personas: dict[str, Any], persona: str) -> None:
+    _invite(client_for(personas, "administrator"))
+    link = _link()
+    assert client_for(personas, persona).get(link).status_code == 200
+    assert client_for(personas, persona).get(link + "x/").status_code == 404
+    assert client_for(personas, persona).get(link[:-2] + "/").status_code == 410
