@@ -154,8 +154,8 @@ def remove_evidence(
     acting_user: Any = None,
     source: str = "web",
 ) -> Evidence:
-    """Remove a file attached to an answer of ``submission``: its row stays, marked removed,
-    and its bytes are deleted when the removal is committed."""
+    """Remove a file attached to an answer of ``submission``: its row and its bytes stay,
+    marked removed; the answer's pages no longer list or serve it."""
     submission = _editable(submission, acting_user, "removals of evidence files")
     evidence = (
         Evidence.objects.select_for_update(of=("self",))
@@ -189,6 +189,6 @@ def remove_evidence(
         evidence=evidence.pk,
         name=evidence.original_name,
     )
-    key = evidence.stored_as
-    transaction.on_commit(lambda: storage.delete(key))
+    # The bytes stay: nothing a user entered is lost, and the history can still be followed to
+    # the file. A removed file is no longer listed or served on the answer's pages.
     return evidence
