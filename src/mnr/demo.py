@@ -16,8 +16,8 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from mnr.accounts.actions import assign_role, create_user
-from mnr.accounts.models import Role
+from mnr.accounts.actions import assign_role, create_user, revoke_role
+from mnr.accounts.models import Role, RoleAssignment
 from mnr.core import synthetic
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.actions import create_synthetic_jurisdictions
@@ -112,9 +112,10 @@ def load_demo() -> Demo:
         ),
         ("demo-focal-2", Role.FOCAL_POINT, second, "", f"focal point for {second.name()}"),
     ):
-        assign_role(
+        granted = assign_role(
             _user(username), role, jurisdiction=jurisdiction, channel=channel, source="demo"
         )
+        _drop_other_channels(granted)
         logins.append((username, description))
     assign_role(
         _user("demo-focal-police"),
@@ -132,6 +133,23 @@ def load_demo() -> Demo:
         answers=Answer.objects.filter(submission__round=round_).exclude(value="").count(),
         logins=logins,
     )
+
+
+def _drop_other_channels(granted: RoleAssignment) -> None:
+    """A demo loaded before focal points named their channel gave demo-focal every channel;
+    loading it again leaves the channel it names now."""
+    if not granted.channel:
+        return
+    every_channel = RoleAssignment.objects.filter(
+        user=granted.user,
+        role=granted.role,
+        jurisdiction=granted.jurisdiction,
+        round=granted.round,
+        respondent=granted.respondent,
+        channel="",
+    )
+    for other in every_channel:
+        revoke_role(other, source="demo")
 
 
 def _user(username: str) -> Any:
