@@ -954,6 +954,35 @@ def _invite_user(world: World) -> Scene:
     )
 
 
+@case(accounts.withdraw_invitation, "administrator")
+def _withdraw_invitation(world: World) -> Scene:
+    def invited(email: str) -> Invitation:
+        return accounts.invite_user(email, ["reviewer"], sign_up_url="{token}", source="test")
+
+    pending = invited("pending@example.org")
+    as_sent = Invitation.objects.get(pk=pending.pk)
+    used = invited("used@example.org")
+    accounts.accept_invitation(accounts.invitation_token(used), "used-one", "a-long-passphrase")
+    used.refresh_from_db()
+
+    def withdraw(user: Any, source: str, invitation: Invitation = pending) -> None:
+        accounts.withdraw_invitation(invitation, acting_user=user, source=source)
+
+    return Scene(
+        run=withdraw,
+        events=lambda _: [("invitation.withdraw", as_sent)],
+        refusals=[
+            Refusal("an analyst", PermissionDenied, lambda: withdraw(world["analyst"], "web")),
+            Refusal(
+                "a used invitation",
+                MnrError,
+                lambda: withdraw(world["administrator"], "web", used),
+                match="used already",
+            ),
+        ],
+    )
+
+
 @case(accounts.accept_invitation, "administrator")
 def _accept_invitation(world: World) -> Scene:
     """The events of a sign-up name the inviting administrator (the operator for an invitation

@@ -66,6 +66,12 @@ def _phase() -> Phase:
     return Phase.objects.filter(edition__code="mnr-2016").order_by("level").last()  # type: ignore[return-value]
 
 
+def _pending_invitation() -> Invitation:
+    from mnr.accounts.actions import invite_user
+
+    return invite_user("pending@example.org", ["reviewer"], sign_up_url="{token}", source="test")
+
+
 def _own_assignment(personas: dict[str, Any]) -> RoleAssignment:
     return personas["reviewer"].role_assignments.get()
 
@@ -77,6 +83,10 @@ POSTS: dict[str, tuple[Callable[[dict[str, Any], Round], tuple[str, dict[str, An
             reverse("manage-users"),
             {"email": "new@example.org", "roles": ["reviewer"]},
         ),
+        ADMINISTRATORS,
+    ),
+    "withdraw-invitation": (
+        lambda p, r: (reverse("manage-invitation-withdraw", args=[_pending_invitation().pk]), {}),
         ADMINISTRATORS,
     ),
     "grant": (
@@ -455,3 +465,14 @@ def test_a_sign_up_link_opens_for_anyone_who_has_it(personas: dict[str, Any], pe
     assert client_for(personas, persona).get(link).status_code == 200
     assert client_for(personas, persona).get(link + "x/").status_code == 404
     assert client_for(personas, persona).get(link[:-2] + "/").status_code == 410
+
+
+def test_a_withdrawn_invitation_s_link_no_longer_works(personas: dict[str, Any]) -> None:
+    admin = client_for(personas, "administrator")
+    _invite(admin)
+    link = _link()
+    invitation = Invitation.objects.get()
+    admin.post(reverse("manage-invitation-withdraw", args=[invitation.pk]))
+    assert not Invitation.objects.exists()
+    page = Client().get(link)
+    assert page.status_code == 410 and b"withdrawn" in page.content

@@ -275,6 +275,22 @@ def invite_user(
 
 
 @transaction.atomic
+def withdraw_invitation(
+    invitation: Invitation, *, acting_user: Any = None, source: str = "cli"
+) -> None:
+    """Cancel an invitation not used yet: its link stops working."""
+    require(acting_user, is_administrator(acting_user), "Only administrators withdraw invitations.")
+    if invitation.accepted_at is not None:
+        raise MnrError(
+            f"the invitation of {invitation.email} was used already; deactivate the user instead"
+        )
+    record_event(
+        "invitation.withdraw", invitation, actor=acting_user, source=source, email=invitation.email
+    )
+    invitation.delete()
+
+
+@transaction.atomic
 def accept_invitation(token: str, username: str, password: str, *, source: str = "web") -> Any:
     """Sign up through an invitation: the user is created with the invitation's roles, and the
     link stops working. The events name the inviting administrator as their actor (who

@@ -184,6 +184,19 @@ def _scope(form: forms.Form) -> dict[str, Any]:
 
 @administrators_only
 @require_POST
+def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        accounts.withdraw_invitation(invitation, acting_user=request.user, source="web")
+    except MnrError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is withdrawn.")
+    return redirect("manage-users")
+
+
+@administrators_only
+@require_POST
 def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk)
     active = request.POST.get("active") == "1"

@@ -7,6 +7,11 @@ urlpatterns = [
     path("users/", manage.users, name="manage-users"),
     path("users/<int:pk>/", manage.user_roles, name="manage-user"),
     path("users/<int:pk>/active/", manage.user_active, name="manage-user-active"),
+    path(
+        "invitations/<int:pk>/withdraw/",
+        manage.withdraw_invitation,
+        name="manage-invitation-withdraw",
+    ),
     path("roles/<int:pk>/revoke/", manage.revoke, name="manage-role-revoke"),
     path("rounds/", manage.rounds, name="manage-rounds"),
     path("rounds/<slug:code>/", manage.round_page, name="manage-round"),
