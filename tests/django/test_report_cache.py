@@ -3,6 +3,7 @@ served from the stored rendering; previews stay live."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -188,3 +189,53 @@ class _Discard:
 
     def flush(self) -> None:
         pass
+
+
+@pytest.mark.parametrize(("options", "started"), [((), 1), (("--no-worker",), 0)])
+def test_serve_runs_a_worker_beside_the_web_server_unless_told_not_to(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...], started: int
+) -> None:
+    import waitress
+
+    from mnr.reports import worker
+
+    settings.TASKS = DATABASE_TASKS
+    threads: list[None] = []
+    monkeypatch.setattr(worker, "start_worker_thread", lambda: threads.append(None))
+    monkeypatch.setattr(waitress, "serve", lambda *args, **kwargs: None)
+    out = _Discard()
+    call_command("serve", *options, stdout=out)
+    assert len(threads) == started
+    assert ("running background tasks" in out.text) == bool(started)
+
+
+def test_serve_runs_no_worker_when_tasks_run_in_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import waitress
+
+    from mnr.reports import worker
+
+    threads: list[None] = []
+    monkeypatch.setattr(worker, "start_worker_thread", lambda: threads.append(None))
+    monkeypatch.setattr(waitress, "serve", lambda *args, **kwargs: None)
+    call_command("serve", stdout=_Discard())
+    assert threads == []
+
+
+def test_worker_thread_stops_with_its_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mnr.reports import worker as worker_module
+
+    runs: list[str] = []
+
+    class Idle:
+        def run(self) -> None:
+            runs.append("ran")
+
+    monkeypatch.setattr(worker_module, "make_worker", lambda **options: Idle())
+    started = worker_module.start_worker_thread()
+    assert isinstance(started, Idle)
+    for thread in threading.enumerate():
+        if thread.name == "mnr-worker":
+            thread.join(timeout=5)
+    assert runs == ["ran"]
