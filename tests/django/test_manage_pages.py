@@ -476,3 +476,11 @@ def test_a_withdrawn_invitation_s_link_no_longer_works(personas: dict[str, Any])
     assert not Invitation.objects.exists()
     page = Client().get(link)
     assert page.status_code == 410 and b"withdrawn" in page.content
+
+
+def test_an_administrator_is_not_offered_to_deactivate_themselves(
+    personas: dict[str, Any],
+) -> None:
+    page = client_for(personas, "administrator").get(reverse("manage-users")).content.decode()
+    assert reverse("manage-user-active", args=[personas["administrator"].pk]) not in page
+    assert reverse("manage-user-active", args=[personas["reviewer"].pk]) in page
