@@ -239,3 +239,26 @@ def test_worker_thread_stops_with_its_worker(monkeypatch: pytest.MonkeyPatch) ->
         if thread.name == "mnr-worker":
             thread.join(timeout=5)
     assert runs == ["ran"]
+
+
+def test_build_lost_with_its_worker_is_queued_again_once_stale(
+    published_review_round: Round, queued: None
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    report(published_review_round)
+    assert DBTaskResult.objects.count() == 1
+    DBTaskResult.objects.all().delete()  # the worker stopped during the build
+    report(published_review_round)
+    assert DBTaskResult.objects.count() == 0  # not stale yet: nothing queued again
+
+    lost = timezone.now() - cache.STALE_BUILD - timedelta(seconds=1)
+    RenderedReport.objects.update(queued_at=lost)
+    assert report(published_review_round).status_code == 202
+    assert report(published_review_round).status_code == 202
+    assert DBTaskResult.objects.count() == 1  # queued again, once
+    call_command("worker", "--once", stdout=_Discard())
+    assert report(published_review_round).status_code == 200

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from mnr.core.disclosure import Protection
 from mnr.errors import MnrError
@@ -123,6 +124,9 @@ class RenderedReport(models.Model):
     # Why a build failed, for the operators (the page only says that it did).
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its build was last queued: a build still pending long after (its worker stopped
+    # during it) is queued again.
+    queued_at = models.DateTimeField(default=timezone.now)
     built_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,6 +9,8 @@ stored.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,13 +18,20 @@ from mnr.publications.models import Publication, RenderedReport
 from mnr.reports.builder import build_report
 from mnr.reports.render import pdf_of_html, render_html
 
+# A build pending longer than this is taken as lost (its worker stopped during it), and queued
+# again; a build of the demo's report takes seconds.
+STALE_BUILD = timedelta(minutes=10)
+
 
 def rendered_report(publication: Publication, lang: str, format: str) -> RenderedReport:
-    """The stored rendering, ready or pending; its build is enqueued by whoever creates it."""
+    """The stored rendering, ready or pending; its build is enqueued by whoever creates it,
+    and again by the first request after it has been pending for :data:`STALE_BUILD`."""
     existing = RenderedReport.objects.filter(
         publication=publication, lang=lang, format=format
     ).first()
     if existing is not None:
+        if existing.status == RenderedReport.Status.PENDING and _claim_stale(existing):
+            return _enqueued(existing)
         return existing
     try:
         with transaction.atomic():
@@ -32,12 +41,28 @@ def rendered_report(publication: Publication, lang: str, format: str) -> Rendere
     except IntegrityError:
         # Another request created it a moment ago and enqueued its build.
         return RenderedReport.objects.get(publication=publication, lang=lang, format=format)
+    return _enqueued(created)
+
+
+def _claim_stale(render: RenderedReport) -> bool:
+    """Whether this request is the one to queue a lost build again (one request only)."""
+    now = timezone.now()
+    return bool(
+        RenderedReport.objects.filter(
+            pk=render.pk,
+            status=RenderedReport.Status.PENDING,
+            queued_at__lt=now - STALE_BUILD,
+        ).update(queued_at=now)
+    )
+
+
+def _enqueued(render: RenderedReport) -> RenderedReport:
     # Imported here: the task module imports this one.
     from mnr.reports.tasks import build_rendered_report
 
-    build_rendered_report.enqueue(created.pk)
-    created.refresh_from_db()  # the immediate backend (tests) has built it already
-    return created
+    build_rendered_report.enqueue(render.pk)
+    render.refresh_from_db()  # the immediate backend (tests) has built it already
+    return render
 
 
 def build(render: RenderedReport) -> None:

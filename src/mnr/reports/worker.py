@@ -27,8 +27,8 @@ def make_worker(*, once: bool = False, interval: float = POLL_INTERVAL) -> Worke
 
 
 def start_worker_thread() -> Worker:
-    """A worker in a daemon thread: it ends with the process (a build in progress is taken
-    up again by the next worker, as the task stays claimed but unfinished)."""
+    """A worker in a daemon thread: it ends with the process. A build it was running then
+    stays pending, and is queued again by a request once it is stale (``mnr.reports.cache``)."""
     worker = make_worker()
 
     def run() -> None:
