@@ -377,7 +377,11 @@ function answerPage(form) {
     const input = event.target.closest("[data-field]");
     if (!input) return;
     record(input);
-    if (input.tagName === "TEXTAREA") {
+    // A refusal is about the text as it was sent: once the user edits it, it no longer holds
+    // (it comes back if the server refuses the new text too).
+    setQuestionError(form, input.dataset.question, "");
+    // Typed fields (text, the evidence address) are sent after a pause in typing.
+    if (input.tagName === "TEXTAREA" || input.type === "url") {
       showStatus("editing", "Editing…");
       clearTimeout(timer);
       timer = setTimeout(send, TYPING_PAUSE_MS);
