@@ -61,6 +61,7 @@ def look(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-390-first-screen.png"))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert not page.evaluate(OVERFLOWS), f"{name} is {width} px wide at 390 px"
     # The sign-out button is inside the window, not cut off.
@@ -106,6 +107,13 @@ def test_submissions_list_review_page_and_round_page(
     page.get_by_role("link", name=re.compile(r"Review Kenya")).click()
     expect(page.locator(".since-return")).to_contain_text("C11.status")
     look(page, "review")
+    page.locator("#q-C11_status").scroll_into_view_if_needed()
+    page.set_viewport_size(PHONE)
+    page.locator("#q-C11_status").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "review-comment-390.png"))
+    page.set_viewport_size(WIDE)
+    page.locator("#q-C11_status").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "review-comment-1280.png"))
     page.goto(f"{live_server.url}/rounds/{busy_round['KE'].round.code}/")
     expect(page.locator(".round-report")).to_contain_text("PDF")
     look(page, "round")

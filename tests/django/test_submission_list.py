@@ -52,7 +52,7 @@ def page(personas: dict[str, Any], query: str = "", persona: str = "reviewer") -
 def rows(html: str) -> list[str]:
     """The jurisdiction cell of each row of the table, in order."""
     body = html[html.index("<tbody>") : html.index("</tbody>")]
-    return re.findall(r'<td>([^<]+) <span class="meta">', body)
+    return re.findall(r'<td [^>]*class="jurisdiction">([^<]+) <span class="meta">', body)
 
 
 def test_counts_per_status_follow_the_other_filters(

@@ -26,6 +26,11 @@ from mnr.surveys.access import can_edit_answers, can_manage_round, can_review
 from mnr.surveys.models import Round, Submission, SubmissionTransition
 
 STATUSES: Sequence[tuple[str, str]] = Submission.Status.choices
+# Column headings of the response status tables: one word each, so that four fit a phone.
+SHORT_STATUSES: Sequence[tuple[str, str]] = [
+    (status, "Returned" if status == Submission.Status.RETURNED else str(label))
+    for status, label in STATUSES
+]
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class RoundStatus:
     def days_left(self) -> int | None:
         closes = self.round.closes_on
         return None if closes is None else (closes - timezone.localdate()).days
+
+    @property
+    def by_status(self) -> list[tuple[str, str, list[int]]]:
+        """Rows of the table: each status (its short name) with its count per channel; the
+        channels are the columns, as there are few of them."""
+        return [
+            (status, label, [channel.counts[position] for channel in self.channels])
+            for position, (status, label) in enumerate(SHORT_STATUSES)
+        ]
 
 
 def response_status(rounds: Sequence[Round]) -> list[RoundStatus]:

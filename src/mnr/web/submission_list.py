@@ -28,7 +28,7 @@ SORTS: Mapping[str, str] = {
     "channel": "Channel",
     "status": "Status",
     "complete": "Complete",
-    "updated": "Last change (UTC)",
+    "updated": "Last change",
 }
 DEFAULT_SORT = "jurisdiction"
 STATUS_ORDER = {status: position for position, status in enumerate(Submission.Status.values)}

@@ -48,7 +48,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "rounds": rounds,
             "editions": editions,
-            "statuses": dashboard.STATUSES,
             "channel_labels": entry.channel_labels(),
             "response_status": dashboard.response_status(rounds),
             "board": dashboard.dashboard(request.user, rounds, startable=startable),
