@@ -157,6 +157,8 @@ def test_anonymous_visitors_see_counts_only_and_no_jurisdiction(
     assert "Test round" in html
     card = section(html, 'class="round-card"')
     assert counts(card)["validated"] == [1, 0]
+    code = in_progress["KE"].round.code
+    assert f'href="{reverse("round-report-pdf", args=[code])}"' in card
     for name in ("Kenya", "Sweden", "England and Wales", "KE", "GB-EAW"):
         assert name not in html
     assert "Needs your action" not in html

@@ -49,6 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "rounds": rounds,
             "editions": editions,
             "channel_labels": entry.channel_labels(),
+            "published": set(
+                Publication.objects.filter(round__in=rounds).values_list("round_id", flat=True)
+            ),
             "response_status": dashboard.response_status(rounds),
             "board": dashboard.dashboard(request.user, rounds, startable=startable),
         },
