@@ -73,6 +73,11 @@ def test_a_reviewer_comments_on_one_question_and_the_focal_point_sees_it_beside_
     assert "reviewer," in fieldset
     # Only the question commented on carries it.
     assert html.count("Which law says so?") == 1
+    # The overview lists the questions commented on, each linked to where it is.
+    overview = client_for("focal_point", personas).get(reverse("submission", args=[kenya.pk]))
+    listed = overview.content.decode()
+    listed = listed[listed.index("Reviewers commented on 1 question") :]
+    assert f"{reverse('submission', args=[kenya.pk])}?domain=D3#q-C11_status" in listed
 
 
 def test_the_review_page_offers_a_comment_form_per_question_only_while_under_review(

@@ -316,6 +316,7 @@ def _answer_page(
         history=answer_history(submission, RECENT_CHANGES),
         recent_changes=RECENT_CHANGES,
         missing=questionnaire.missing,
+        commented=[e for e in questionnaire.entries if e.code in context["question_comments"]],
         MINE=MINE,
         THEIRS=THEIRS,
         **extra,
