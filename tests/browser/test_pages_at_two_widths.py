@@ -164,3 +164,13 @@ def test_error_pages_are_styled(
     page.goto(f"{live_server.url}/submissions/{busy_round['KE'].pk}/review/")
     expect(page.get_by_role("heading", name="You may not do this")).to_be_visible()
     look(page, "error-403")
+
+
+def test_round_page_of_its_analyst(
+    live_server: Any, busy_round: dict[str, Submission], new_page: Any, sign_in: Any
+) -> None:
+    page = new_page()
+    sign_in(page, "analyst", f"/rounds/{busy_round['KE'].round.code}/")
+    expect(page.get_by_role("heading", name="Publications")).to_be_visible()
+    expect(page.locator(".round-report")).to_contain_text("preview")
+    look(page, "round-analyst")
