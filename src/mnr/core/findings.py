@@ -386,10 +386,17 @@ Labeller = Callable[[str], npt.NDArray[np.object_]]
 
 
 @dataclass(frozen=True)
-class _Filter:
+class PopulationFilter:
+    """One filter of a population rule: everyone, ``<dimension>=<group>`` or ``!=``."""
+
     dimension: str | None  # None: everyone
     value: str = ""
     negated: bool = False
+
+    def __str__(self) -> str:
+        if self.dimension is None:
+            return "all"
+        return f"{self.dimension}{'!=' if self.negated else '='}{self.value}"
 
     def mask(self, labels_of: Labeller, size: int) -> npt.NDArray[np.bool_]:
         """Who passes the filter, given the group labels of every row for a dimension."""
@@ -402,33 +409,67 @@ class _Filter:
         return np.asarray(labels == self.value, dtype=bool)
 
 
-def _parse_filter(text: str, round_data: RoundData, population: str) -> _Filter:
+EVERYONE = PopulationFilter(None)
+
+
+@dataclass(frozen=True)
+class Population:
+    """A population rule as structure: a base filter and, for a conditional share, the filter
+    that the counted jurisdictions of the base must also pass (``<base>;then <then>``)."""
+
+    base: PopulationFilter = EVERYONE
+    then: PopulationFilter | None = None
+
+    def __str__(self) -> str:
+        return f"{self.base}{_THEN}{self.then}" if self.then is not None else str(self.base)
+
+
+def _split_filter(text: str, population: str) -> PopulationFilter:
     text = text.strip()
     if text == "all":
-        return _Filter(None)
+        return EVERYONE
     negated = "!=" in text
     dimension, _, value = text.partition("!=" if negated else "=")
     dimension, value = dimension.strip(), value.strip()
-    allowed: Collection[str] | None
-    if dimension == "income":
-        allowed = ("HIC", "LMIC")
-    elif dimension == "income-group":
-        allowed = INCOME_GROUPS
-    elif dimension == "channel":
-        allowed = round_data.channels
-    elif dimension == "region":
-        allowed = None
-    else:
+    if dimension not in BREAKDOWNS:
         raise ValueError(
             f"population {population!r}: {text!r} is not 'all' or "
             f"'<{'|'.join(BREAKDOWNS)}>=<value>' (or '!=')"
         )
-    if not value or (allowed is not None and value not in allowed):
+    if not value:
+        raise ValueError(f"population {population!r}: {value!r} is not a {dimension} group")
+    return PopulationFilter(dimension, value, negated)
+
+
+def parse_population(population: str) -> Population:
+    """The structure of a population rule (its syntax only: whether a group exists in a round
+    is checked when the rule is counted). ``str()`` of the result writes it back; a rule
+    written with extra spaces reads the same but is written without them."""
+    base_text, conditional, then_text = population.partition(_THEN)
+    base = _split_filter(base_text, population)
+    then = _split_filter(then_text, population) if conditional else None
+    return Population(base, then)
+
+
+def _parse_filter(text: str, round_data: RoundData, population: str) -> PopulationFilter:
+    parsed = _split_filter(text, population)
+    allowed: Collection[str] | None
+    if parsed.dimension is None:
+        return parsed
+    if parsed.dimension == "income":
+        allowed = ("HIC", "LMIC")
+    elif parsed.dimension == "income-group":
+        allowed = INCOME_GROUPS
+    elif parsed.dimension == "channel":
+        allowed = round_data.channels
+    else:
+        allowed = None
+    if allowed is not None and parsed.value not in allowed:
         raise ValueError(
-            f"population {population!r}: {value!r} is not a {dimension} group"
-            + (f"; use one of {', '.join(allowed)}" if allowed else "")
+            f"population {population!r}: {parsed.value!r} is not a {parsed.dimension} group"
+            + f"; use one of {', '.join(allowed)}"
         )
-    return _Filter(dimension, value, negated)
+    return parsed
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -778,6 +819,8 @@ __all__ = [
     "AnswerRecord",
     "Finding",
     "Participant",
+    "Population",
+    "PopulationFilter",
     "QuestionCells",
     "QuestionSpec",
     "RoundData",
@@ -785,6 +828,7 @@ __all__ = [
     "compute_breakdowns",
     "compute_figure",
     "compute_findings",
+    "parse_population",
     "percent",
     "population_members",
     "question_cells",
