@@ -61,7 +61,7 @@ def test_counts_per_status_follow_the_other_filters(
     html = page(personas)
     counts = html[html.index('class="status-counts"') :]
     counts = counts[: counts.index("</ul>")]
-    assert re.findall(r'<span class="count">(\d+)</span> ([a-z ]+)</li>', counts) == [
+    assert re.findall(r'<span class="count">(\d+)</span> ([a-z ]+)</a></li>', counts) == [
         ("2", "draft"),
         ("1", "submitted"),
         ("1", "returned for changes"),
@@ -117,6 +117,9 @@ def test_sorting_by_each_column_and_reversed(
     html = page(personas, "?sort=status&status=draft")
     # The header links keep the filters and turn the current sort around.
     assert 'href="?status=draft&amp;sort=-status"' in html
+    # A status count shows that status only, and clears the filter when it is the filter.
+    assert 'href="?status=submitted&amp;sort=status"' in html
+    assert 'href="?sort=status"><span class="count">2</span> draft' in html
     assert 'aria-sort="ascending"' in html
 
 

@@ -197,7 +197,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
             "listed": len(listed),
             "filters": filters,
             "status_counts": submission_list.status_counts(
-                s for s in listed if filters.matches(s, ignore_status=True)
+                (s for s in listed if filters.matches(s, ignore_status=True)), filters
             ),
             "choices": _filter_choices(listed, channels),
             "sorts": [

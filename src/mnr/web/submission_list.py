@@ -131,21 +131,32 @@ class Filters:
             and (not needle or any(needle in folded(t) for t in searched_texts(jurisdiction)))
         )
 
-    def sort_link(self, column: str) -> str:
-        """The query string that sorts by ``column`` (reversed when it is the sort already)."""
+    def _query(self, **changed: str) -> str:
+        values = {
+            "round": self.round,
+            "status": self.status,
+            "channel": self.channel,
+            "jurisdiction": self.jurisdiction,
+            "q": self.search,
+            "sort": f"-{self.sort}" if self.descending else self.sort,
+            **changed,
+        }
         query = QueryDict(mutable=True)
-        for name, value in (
-            ("round", self.round),
-            ("status", self.status),
-            ("channel", self.channel),
-            ("jurisdiction", self.jurisdiction),
-            ("q", self.search),
-        ):
-            if value:
+        for name, value in values.items():
+            if value and not (name == "sort" and value == DEFAULT_SORT):
                 query[name] = value
-        flip = column == self.sort and not self.descending
-        query["sort"] = f"-{column}" if flip else column
         return "?" + query.urlencode()
+
+    def sort_link(self, column: str) -> str:
+        """The query string that sorts by ``column`` (reversed when it is the sort already),
+        keeping the filters."""
+        flip = column == self.sort and not self.descending
+        return self._query(sort=f"-{column}" if flip else column)
+
+    def status_link(self, status: str) -> str:
+        """The query string that shows ``status`` only (every status when it is the filter
+        already), keeping the other filters and the sort."""
+        return self._query(status="" if status == self.status else status)
 
 
 def sort_key(column: str, submission: Submission, complete: Completion) -> tuple[Any, ...]:
@@ -166,11 +177,12 @@ class StatusCount:
     status: str
     label: str
     count: int
+    link: str  # the list with this status only
 
 
-def status_counts(submissions: Iterable[Submission]) -> list[StatusCount]:
+def status_counts(submissions: Iterable[Submission], filters: Filters) -> list[StatusCount]:
     counted = Counter(submission.status for submission in submissions)
     return [
-        StatusCount(status, str(label), counted.get(status, 0))
+        StatusCount(status, str(label), counted.get(status, 0), filters.status_link(status))
         for status, label in Submission.Status.choices
     ]
