@@ -9,22 +9,41 @@ from typing import Any
 class _FormFields(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.fields: dict[str, str] = {}
+        self.fields: dict[str, Any] = {}
         self._textarea: str | None = None
         self._text: list[str] = []
+        self._select: str | None = None
+        self._first_option: str | None = None
+
+    def _add(self, name: str, value: str) -> None:
+        # A name checked more than once (checkboxes of one field) is sent once per value.
+        if name in self.fields:
+            before = self.fields[name]
+            self.fields[name] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            self.fields[name] = value
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        if tag == "option" and self._select is not None:
+            value = attributes.get("value") or ""
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in attributes:
+                self.fields[self._select] = value
+            return
         name = attributes.get("name")
         if not name:
             return
-        if tag == "textarea":
+        if tag == "select":
+            self._select, self._first_option = name, None
+        elif tag == "textarea":
             self._textarea, self._text = name, []
         elif tag == "input":
             kind = attributes.get("type", "text")
             if kind in ("checkbox", "radio"):
                 if "checked" in attributes:
-                    self.fields[name] = attributes.get("value") or "on"
+                    self._add(name, attributes.get("value") or "on")
             elif kind not in ("submit", "button"):
                 self.fields[name] = attributes.get("value") or ""
 
@@ -33,6 +52,10 @@ class _FormFields(HTMLParser):
             self._text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select is not None:
+            # As a browser does: with no option selected, the first one is sent.
+            self.fields.setdefault(self._select, self._first_option or "")
+            self._select = None
         if tag == "textarea" and self._textarea is not None:
             value = "".join(self._text)
             # As the HTML parser does: a newline right after <textarea> is not content.
@@ -40,7 +63,7 @@ class _FormFields(HTMLParser):
             self._textarea = None
 
 
-def editor_fields(response: Any) -> dict[str, str]:
+def editor_fields(response: Any) -> dict[str, Any]:
     """The fields of the editor page's form with the values a browser would send."""
     assert response.status_code == 200, response.status_code
     parser = _FormFields()

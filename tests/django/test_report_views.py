@@ -85,8 +85,9 @@ HELPLINE = {
     "key": "H1",
     "domain": "D3",
     "question": "C11.status",
-    "counts_as": "yes|partial",
+    "counts_as": ["yes", "partial"],
     "population": "all",
+    "condition": "",
     "subject": "",
     "statement": "have a national child helpline",
     "callout": "on",
@@ -97,7 +98,7 @@ def edit_url(round_: Round, lang: str = "en") -> str:
     return reverse("round-report-edit", args=[round_.code]) + f"?lang={lang}"
 
 
-def with_headlines(fields: dict[str, str], rows: list[dict[str, str]]) -> dict[str, str]:
+def with_headlines(fields: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The form with its headline rows replaced by ``rows``."""
     kept = {name: value for name, value in fields.items() if not name.startswith("form-")}
     kept.update(

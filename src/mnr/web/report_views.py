@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from django import forms
 from mnr.core.charts import vega_embed_bundle
 from mnr.errors import MnrError
 from mnr.publications.models import Publication, RenderedReport
@@ -40,6 +39,12 @@ from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round
+from mnr.web.headline_form import (
+    HeadlineFormSet,
+    headline_choices,
+    headline_initial,
+    row_previews,
+)
 
 # How often the page of a report being prepared reloads itself.
 PENDING_REFRESH_SECONDS = 3
@@ -117,19 +122,6 @@ def vega_embed_js(request: HttpRequest) -> HttpResponse:
     return HttpResponse(vega_embed_bundle(), content_type="text/javascript")
 
 
-class HeadlineForm(forms.Form):
-    key = forms.SlugField(max_length=40)
-    domain = forms.CharField(max_length=20, required=False)
-    question = forms.CharField(max_length=60)
-    counts_as = forms.CharField(max_length=60, initial="yes|partial", help_text="codes joined by |")
-    population = forms.CharField(max_length=100, initial="all")
-    subject = forms.CharField(max_length=200, required=False)
-    statement = forms.CharField(max_length=300)
-    callout = forms.BooleanField(required=False)
-
-
-HeadlineFormSet = forms.formset_factory(HeadlineForm, extra=2, can_delete=True)
-
 # What a form that has been shown a conflict says about it: the user keeps their own text or
 # takes the one saved meanwhile.
 MINE, THEIRS = "mine", "theirs"
@@ -183,7 +175,7 @@ def _specs_from(formset: Any, lang: str) -> tuple[HeadlineSpec, ...]:
             key=row["key"],
             domain=row["domain"],
             question=row["question"],
-            counts_as=tuple(c for c in row["counts_as"].split("|") if c),
+            counts_as=tuple(row["counts_as"]),
             population=row["population"],
             subject={lang: row["subject"]} if row["subject"] else {},
             statement={lang: row["statement"]},
@@ -342,12 +334,20 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
     and a part someone else saved meanwhile comes back as a conflict showing both versions."""
     round_ = get_round_for_user(request.user, code, manage=True)
     lang = _lang(request)
+    choices = {"choices": headline_choices(round_, lang)}
     if request.method != "POST":
         state = _stored_state(round_, lang)
-        initial = _headline_rows(editor_headlines(round_, lang), lang)
-        return _editor_page(request, round_, lang, state, HeadlineFormSet(initial=initial))
-    formset = HeadlineFormSet(request.POST)
+        initial = [
+            headline_initial(row, choices["choices"])
+            for row in _headline_rows(editor_headlines(round_, lang), lang)
+        ]
+        formset = HeadlineFormSet(initial=initial, form_kwargs=choices)
+        return _editor_page(request, round_, lang, state, formset)
+    formset = HeadlineFormSet(request.POST, form_kwargs=choices)
     state = _posted_state(round_, lang, request.POST)
+    if request.POST.get("preview"):
+        # The preview button (and the page's script) shows the sentences; nothing is saved.
+        return _editor_page(request, round_, lang, state, formset)
     unchosen = _unchosen(request.POST)
     if unchosen:
         messages.error(request, "Nothing was saved: choose which text to keep where marked.")
@@ -399,6 +399,7 @@ def _editor_page(
             "languages": LANGUAGES,
             "state": state,
             "formset": formset,
+            "headline_rows": list(zip(formset, row_previews(round_, formset, lang), strict=True)),
             "theirs_rows": _headline_rows(state.theirs_headlines or [], lang),
             "MINE": MINE,
             "THEIRS": THEIRS,
