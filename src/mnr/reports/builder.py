@@ -293,12 +293,14 @@ def _quotes(content: Content, t: dict[str, str]) -> dict[tuple[str, str], list[Q
         taken[capability, kind] += 1
         seen.add(quote["text"])
         quotes.setdefault((quote["domain"], kind), []).append(
-            Quote(quote["text"], _attribution(quote, t), capability)
+            Quote(quote["text"], quote_attribution(quote, t), capability)
         )
     return quotes
 
 
-def _attribution(quote: dict[str, object], t: dict[str, str]) -> str:
+def quote_attribution(quote: dict[str, object], t: dict[str, str]) -> str:
+    """Who a quote is from, in the report's words: the group disclosure control allowed
+    (``income_group`` and ``region`` of a publication's quote), never a jurisdiction."""
     income, region = quote["income_group"], quote["region"]
     if income and region:
         return t["quote_from"].format(income=t.get(str(income), income), region=region)

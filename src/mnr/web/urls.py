@@ -1,10 +1,16 @@
 from django.urls import include, path
 
-from mnr.web import manage, maturity_views, report_views, views
+from mnr.web import capability_pages, library, manage, maturity_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("framework/<slug:code>/", views.framework, name="framework"),
+    path(
+        "framework/<slug:code>/capabilities/<str:capability>/",
+        capability_pages.capability_page,
+        name="capability",
+    ),
+    path("library/", library.library, name="library"),
     path(
         "framework/<slug:code>/phases/<int:level>/",
         views.rename_phase_view,

@@ -1,0 +1,311 @@
+"""The good-practice library: free-text answers (good practice, challenges, lessons learned)
+searched and filtered across the rounds a user may see.
+
+Who sees what, per round:
+
+- users with jurisdiction-level access to the round (administrators, analysts, reviewers
+  without a jurisdiction limit) read its live texts, named by jurisdiction;
+- other signed-in users read the live texts of the submissions they may see (a focal point's
+  own jurisdiction), and otherwise what the public reads;
+- the public reads the latest publication only: texts the respondent agreed to have quoted,
+  attributed to the group disclosure control allowed, in the report's words
+  (:func:`mnr.reports.builder.quote_attribution`), never to a jurisdiction.
+
+Income group and region filters of published texts match the attribution only: a text
+attributed to "a participating jurisdiction" matches no income group, so a filter cannot tell
+more than the attribution does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from mnr.core.charts import texts as chart_texts
+from mnr.core.disclosure import attribution
+from mnr.core.findings import Participant
+from mnr.core.reference import INCOME_GROUPS
+from mnr.frameworks.models import InstrumentQuestion
+from mnr.jurisdictions.classification import income_groups, region_of
+from mnr.publications.models import Publication
+from mnr.publications.reading import latest_publication
+from mnr.reports.builder import quote_attribution
+from mnr.reports.texts import texts as report_texts
+from mnr.surveys.access import can_see_jurisdiction_data
+from mnr.surveys.models import Answer, Round, Submission
+
+KINDS = {
+    "good_practice": "Good practice",
+    "challenges": "Challenges",
+    "lessons_learned": "Lessons learned",
+}
+PAGE_SIZE = 25
+# The text search configuration: answers come in several languages, so no stemming.
+SEARCH_CONFIG = "simple"
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """What an instrument's text question speaks to in its edition."""
+
+    edition: str
+    capabilities: tuple[str, ...]
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    round: Round
+    question: str
+    kind: str
+    text: str
+    crosswalk: Crosswalk
+    income_group: str | None
+    region: str | None
+    # Who it is from: the jurisdiction (live texts) or the report's attribution (published).
+    source: str
+    live: bool
+    publishable: bool
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+
+def _kind(question_code: str) -> str:
+    return question_code.partition(".")[2]
+
+
+def text_questions(round_: Round) -> dict[str, Crosswalk]:
+    """The round's good-practice, challenge and lesson questions by code, with the edition
+    capabilities and domains the crosswalk maps them to."""
+    questions = (
+        InstrumentQuestion.objects.filter(instrument_id=round_.instrument_id, type="text")
+        .select_related("instrument__edition")
+        .prefetch_related("capabilities__domain")
+    )
+    crosswalk = {}
+    for question in questions:
+        if _kind(question.code) not in KINDS:
+            continue
+        capabilities = list(question.capabilities.all())
+        domains = tuple(dict.fromkeys(c.domain.code for c in capabilities)) or tuple(
+            filter(None, [question.domain])
+        )
+        crosswalk[question.code] = Crosswalk(
+            question.instrument.edition.code, tuple(c.code for c in capabilities), domains
+        )
+    return crosswalk
+
+
+def live_items(
+    round_: Round, submissions: Any, crosswalk: dict[str, Crosswalk]
+) -> list[LibraryItem]:
+    answers = (
+        Answer.objects.filter(submission__in=submissions, question__code__in=list(crosswalk))
+        .exclude(value="")
+        .select_related("submission__jurisdiction__parent", "question")
+        .order_by("submission__jurisdiction__code", "submission__respondent", "question__position")
+    )
+    rows = [a for a in answers if a.value.strip()]
+    places = {a.submission.jurisdiction.code: a.submission.jurisdiction for a in rows}
+    groups = income_groups(places.values(), round_.income_fiscal_year)
+    lang = _lang()
+    items = []
+    for answer in rows:
+        place = answer.submission.jurisdiction
+        source = place.name(lang)
+        if not answer.submission.is_lead:
+            source = f"{source}, {answer.submission.respondent_label}"
+        items.append(
+            LibraryItem(
+                round=round_,
+                question=answer.question.code,
+                kind=_kind(answer.question.code),
+                text=answer.value,
+                crosswalk=crosswalk[answer.question.code],
+                income_group=groups.get(place.code),
+                region=region_of(place),
+                source=source,
+                live=True,
+                publishable=answer.publishable,
+            )
+        )
+    return items
+
+
+def published_items(publication: Publication, crosswalk: dict[str, Crosswalk]) -> list[LibraryItem]:
+    """The publication's quotes (good practice and challenges, as the report quotes them) and
+    its quotable lessons learned, attributed by the same rule with the publication's frozen
+    participants and threshold."""
+    frozen = publication.round_settings
+    participants = tuple(
+        Participant(p["jurisdiction"], p["income_group"], p["region"])
+        for p in frozen["participants"]
+    )
+    by_code = {p.jurisdiction: p for p in participants}
+    quotes = [q for q in publication.quotes if q["question"] in crosswalk]
+    for answer in publication.answers:
+        if _kind(answer["question"]) != "lessons_learned" or answer["question"] not in crosswalk:
+            continue
+        participant = by_code.get(answer["jurisdiction"])
+        if not answer["publishable"] or not answer["value"].strip() or participant is None:
+            continue
+        income, region = attribution(participant, participants, frozen["disclosure_threshold"])
+        quotes.append(
+            {
+                "question": answer["question"],
+                "kind": "lessons_learned",
+                "text": answer["value"],
+                "income_group": income,
+                "region": region,
+            }
+        )
+    wording = report_texts(_lang())
+    return [
+        LibraryItem(
+            round=publication.round,
+            question=quote["question"],
+            kind=_kind(quote["question"]),
+            text=quote["text"],
+            crosswalk=crosswalk[quote["question"]],
+            income_group=quote["income_group"],
+            region=quote["region"],
+            source=quote_attribution(quote, wording),
+            live=False,
+            publishable=True,
+        )
+        for quote in quotes
+    ]
+
+
+def library_items(user: Any) -> list[LibraryItem]:
+    """Every text the user may read, round by round (see the module docstring)."""
+    items: list[LibraryItem] = []
+    for round_ in Round.objects.visible_to(user).select_related("instrument"):
+        crosswalk = text_questions(round_)
+        if can_see_jurisdiction_data(user, round_):
+            items += live_items(round_, Submission.objects.filter(round=round_), crosswalk)
+            continue
+        own: list[LibraryItem] = []
+        if user.is_authenticated:
+            mine = Submission.objects.visible_to(user).filter(round=round_)
+            own = live_items(round_, mine, crosswalk)
+        items += own
+        publication = latest_publication(round_)
+        if publication is not None:
+            known = {(item.question, item.text) for item in own}
+            items += [
+                item
+                for item in published_items(publication, crosswalk)
+                if (item.question, item.text) not in known
+            ]
+    return items
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    kind: str = ""
+    domain: str = ""
+    capability: str = ""
+    income_group: str = ""
+    region: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Filters:
+        def get(name: str) -> str:
+            return str(request.GET.get(name, "")).strip()[:200]
+
+        return cls(
+            query=get("q"),
+            kind=get("kind") if get("kind") in KINDS else "",
+            domain=get("domain"),
+            capability=get("capability"),
+            income_group=get("income") if get("income") in INCOME_GROUPS else "",
+            region=get("region"),
+        )
+
+    def keeps(self, item: LibraryItem) -> bool:
+        return (
+            (not self.kind or item.kind == self.kind)
+            and (not self.domain or self.domain in item.crosswalk.domains)
+            and (not self.capability or self.capability in item.crosswalk.capabilities)
+            and (not self.income_group or item.income_group == self.income_group)
+            and (not self.region or item.region == self.region)
+        )
+
+
+def search(items: Sequence[LibraryItem], query: str) -> list[LibraryItem]:
+    """Items whose text matches ``query``: PostgreSQL's full-text search (best match first)
+    on PostgreSQL, every word as a case-insensitive substring elsewhere (SQLite)."""
+    if not query.split():
+        return list(items)
+    if connection.vendor == "postgresql":
+        return [items[index] for index in _postgres_matches([i.text for i in items], query)]
+    terms = [term.casefold() for term in query.split()]
+    return [item for item in items if all(term in item.text.casefold() for term in terms)]
+
+
+def _postgres_matches(bodies: list[str], query: str) -> list[int]:
+    """Indexes of the matching bodies, best rank first. The texts the viewer may read are
+    gathered first (published ones are frozen in a publication's JSON, not a column), so the
+    search runs over exactly those, in one statement. Both sides are lower-cased here, so
+    accented capitals match whatever the database's collation."""
+    if not bodies:
+        return []
+    sql = (
+        "SELECT t.ord - 1 FROM unnest(%s::text[]) WITH ORDINALITY AS t(body, ord), "
+        "websearch_to_tsquery(%s::regconfig, %s) AS query "
+        "WHERE to_tsvector(%s::regconfig, t.body) @@ query "
+        "ORDER BY ts_rank(to_tsvector(%s::regconfig, t.body), query) DESC, t.ord"
+    )
+    config = SEARCH_CONFIG
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[b.lower() for b in bodies], config, query.lower(), config, config])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def _choices(values: Iterable[str | None]) -> list[str]:
+    return sorted({v for v in values if v}, key=str.casefold)
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    filters = Filters.from_request(request)
+    items = library_items(request.user)
+    matching = search([item for item in items if filters.keeps(item)], filters.query)
+    page = Paginator(matching, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    group_names = chart_texts(_lang())
+    return render(
+        request,
+        "web/library/index.html",
+        {
+            "filters": filters,
+            "page": page,
+            "count": len(matching),
+            "page_query": query.urlencode(),
+            "kinds": KINDS,
+            "domains": _choices(d for i in items for d in i.crosswalk.domains),
+            "capabilities": _choices(c for i in items for c in i.crosswalk.capabilities),
+            "income_groups": [
+                (g, group_names.get(f"group.{g}", g))
+                for g in INCOME_GROUPS
+                if any(i.income_group == g for i in items)
+            ],
+            "regions": _choices(i.region for i in items),
+            "signed_in": request.user.is_authenticated,
+        },
+    )
