@@ -58,7 +58,9 @@ def _filter_groups(round_: Round, data: RoundData, lang: str) -> Choices:
         rows = []
         for value, name in groups:
             rows.append((str(PopulationFilter(dimension, value)), str(name)))
-            rows.append((str(PopulationFilter(dimension, value, True)), str(_("not %s") % name)))
+            rows.append(
+                (str(PopulationFilter(dimension, value, True)), str(_("Other than %s") % name))
+            )
         return rows
 
     income = [(code, names.get(f"group.{code}", code)) for code in ("HIC", "LMIC")]
@@ -84,7 +86,10 @@ def headline_choices(round_: Round, lang: str) -> HeadlineChoices:
         questions=[
             ("", _("Pick a question")),
             *(
-                (spec.id, f"{spec.id} · {questions.labels.get(spec.id, '')}".rstrip(" ·"))
+                (
+                    spec.id,
+                    f"{spec.id} · {text(questions.labels.get(spec.id, {}), lang)}".rstrip(" ·"),
+                )
                 for spec in questions.specs
             ),
         ],
@@ -144,7 +149,8 @@ class HeadlineForm(forms.Form):
         choices=COUNTED_ANSWERS,
         initial=["yes", "partial"],
         widget=forms.CheckboxSelectMultiple,
-        label=_("Counted as in place"),
+        label=_("Answers counted"),
+        help_text=_("Yes and Partly: the share in place; No: the share without."),
     )
     population = forms.CharField(max_length=100, initial="all", label=_("Population"))
     condition = forms.CharField(
