@@ -172,3 +172,20 @@ def test_the_preview_shows_each_rows_sentence_and_saves_nothing(
     assert "(33 per cent, 1 of 3) say something new." in response.content.decode()
     assert Headline.objects.get(key="F18").statement["en"] != "say something new"
     assert AuditEvent.objects.count() == before
+
+
+def test_headlines_saved_meanwhile_are_shown_in_words(
+    analyst: Any, make_user: Any, demo_headlines: Round
+) -> None:
+    a, b = Client(), Client()
+    a.force_login(analyst)
+    b.force_login(make_user("analyst-b", "analyst", round_=demo_headlines))
+    form_a, form_b = (editor_fields(c.get(edit_url(demo_headlines))) for c in (a, b))
+    form_a["form-0-statement"] = "say it as A"
+    form_b["form-0-statement"] = "say it as B"
+    assert a.post(edit_url(demo_headlines), form_a).status_code == 302
+    page = b.post(edit_url(demo_headlines), form_b).content.decode()
+    theirs = page[page.index('class="headlines theirs"') : page.index("</table>")]
+    assert "say it as A" in theirs
+    assert "Yes, Partly" in theirs and "yes|partial" not in theirs
+    assert "then: Other than High income" in theirs and ";then" not in theirs

@@ -202,6 +202,32 @@ HeadlineFormSet = forms.formset_factory(
 )
 
 
+def _label_of(choices: Choices, value: str) -> str:
+    for code, label in choices:
+        if isinstance(label, list | tuple):
+            found = _label_of(list(label), value)
+            if found:
+                return found
+        elif code == value:
+            return str(label)
+    return ""
+
+
+def row_in_words(row: dict[str, Any], choices: HeadlineChoices) -> dict[str, Any]:
+    """A headline row as the lists name its choices (for the headlines saved meanwhile)."""
+    counted = [c for c in str(row["counts_as"]).split("|") if c]
+    population, condition = split_population(str(row["population"]), choices)
+    words = _label_of(choices.populations, population) or population
+    if condition:
+        words += " · " + str(_("then: %s") % (_label_of(choices.conditions, condition)))
+    return {
+        **row,
+        "counts_as": ", ".join(_label_of(COUNTED_ANSWERS, c) or c for c in counted),
+        "population": words,
+        "question": _label_of(choices.questions, str(row["question"])) or row["question"],
+    }
+
+
 def headline_initial(row: dict[str, Any], choices: HeadlineChoices) -> dict[str, Any]:
     """A stored headline row as the form's initial values."""
     population, condition = split_population(str(row["population"]), choices)

@@ -43,6 +43,7 @@ from mnr.web.headline_form import (
     HeadlineFormSet,
     headline_choices,
     headline_initial,
+    row_in_words,
     row_previews,
 )
 
@@ -390,6 +391,7 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
 def _editor_page(
     request: HttpRequest, round_: Round, lang: str, state: EditorState, formset: Any
 ) -> HttpResponse:
+    choices = formset.form_kwargs["choices"]
     return render(
         request,
         "web/report_edit.html",
@@ -400,7 +402,10 @@ def _editor_page(
             "state": state,
             "formset": formset,
             "headline_rows": list(zip(formset, row_previews(round_, formset, lang), strict=True)),
-            "theirs_rows": _headline_rows(state.theirs_headlines or [], lang),
+            "theirs_rows": [
+                row_in_words(row, choices)
+                for row in _headline_rows(state.theirs_headlines or [], lang)
+            ],
             "MINE": MINE,
             "THEIRS": THEIRS,
         },
