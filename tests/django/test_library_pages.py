@@ -207,3 +207,32 @@ def test_public_attribution_names_a_group_when_k_jurisdictions_share_it(
     assert "From a high-income jurisdiction in Europe" in shown
     assert LESSON in shown and "Évaluation" not in shown
     assert not any(name in shown for name in names("SE") + names("GB-EAW"))
+
+
+# Persona by URL: what each page answers, and whether it may name a jurisdiction.
+URLS = {
+    "library": ("/library/", 200),
+    "library-filtered": ("/library/?q=hotline&kind=good_practice&income=HIC&region=Europe", 200),
+    "capability": ("/framework/mnr-2016/capabilities/C01/", 200),
+    "capability-unknown": ("/framework/mnr-2016/capabilities/C99/", 404),
+}
+NAMES_JURISDICTIONS = {"administrator", "analyst", "reviewer", "focal_point"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", list(URLS))
+def test_persona_url_table(
+    personas: dict[str, Any], library_round: Round, persona: str, url_name: str
+) -> None:
+    url, status = URLS[url_name]
+    client = Client()
+    if personas[persona].is_authenticated:
+        client.force_login(personas[persona])
+    response = client.get(url)
+    assert response.status_code == status
+    shown = response.content.decode()
+    kenya = names("KE")[0] in shown
+    if url_name == "library" and persona in NAMES_JURISDICTIONS:
+        assert kenya
+    elif persona not in NAMES_JURISDICTIONS:
+        assert not kenya and "(synthetic)" not in shown

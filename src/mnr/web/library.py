@@ -168,6 +168,9 @@ def published_items(publication: Publication, crosswalk: dict[str, Crosswalk]) -
                 "region": region,
             }
         )
+    # Answers are frozen in jurisdiction-code order; listing quotes in it would hint at who
+    # wrote each, so they are listed by question and text instead.
+    quotes.sort(key=lambda quote: (quote["question"], quote["text"]))
     wording = report_texts(_lang())
     return [
         LibraryItem(
