@@ -16,6 +16,7 @@ from tests.submissions import in_state
 
 from mnr.frameworks.models import Edition
 from mnr.publications.actions import publish
+from mnr.surveys import actions
 from mnr.surveys.actions import set_round_status
 from mnr.surveys.models import Round, Submission
 
@@ -56,15 +57,18 @@ SHOT_PAGES = {"home", "submission", "findings", "manage-round"}
 
 @pytest.fixture
 def rounds(review_round: Round, personas: dict[str, Any]) -> dict[str, Any]:
-    """The review round published once and open again (Kenya submitted, Sweden validated,
-    England and Wales in draft); a self-assessment round for the maturity pages."""
+    """The review round published once and open again (Kenya returned to its focal point with
+    a comment on a question, Sweden and England and Wales validated); a self-assessment round
+    for the maturity pages."""
     submissions = {
-        "KE": in_state(review_round, "KE", Submission.Status.VALIDATED),
         "SE": in_state(review_round, "SE", Submission.Status.VALIDATED),
+        "GB-EAW": in_state(review_round, "GB-EAW", Submission.Status.VALIDATED),
     }
     publish(review_round, note="first", source="test")
     set_round_status(review_round, Round.Status.OPEN)
-    submissions["GB-EAW"] = in_state(review_round, "GB-EAW", Submission.Status.SUBMITTED)
+    submissions["KE"] = in_state(review_round, "KE", Submission.Status.SUBMITTED)
+    actions.return_for_changes(submissions["KE"], "Please add the law's address.", source="test")
+    actions.comment_on_question(submissions["KE"], "C11.status", "Which law is it?")
     self_assessment_round(
         SELF_ASSESSMENT,
         {"KE": {"": {"C01": 2, "C02": 3}}, "SE": {"": {"C01": 4}}},
@@ -107,6 +111,7 @@ def pages_of(role: str, rounds: dict[str, Any]) -> dict[str, str | None]:
             "home": url("home"),
             "submissions": url("submissions"),
             "submission": url("submission", kenya.pk),
+            "confirm-submit": url("submission-submit", kenya.pk),
             "submission-history": url("submission-history", kenya.pk),
             **maturity,
         },
@@ -114,7 +119,7 @@ def pages_of(role: str, rounds: dict[str, Any]) -> dict[str, str | None]:
             "home": url("home"),
             "submissions": url("submissions"),
             "submission": url("submission", england.pk),
-            "review": url("submission-review", england.pk),
+            "review": url("submission-review", kenya.pk),
             "round": url("round", code),
             "maturity-phases": maturity["maturity-phases"],
         },
