@@ -175,6 +175,8 @@ def test_filters_by_kind_domain_and_capability(
     capability = page(personas, "analyst", capability="C01")
     assert "6 texts found" in capability and LESSON not in capability
     assert "0 texts found" in page(personas, "analyst", capability="C21")
+    # Filters offer what the visible texts speak to, by name.
+    assert '<option value="C04">C04 Dedicated Law Enforcement</option>' in page(personas, "analyst")
 
 
 def test_income_and_region_filters_use_the_real_groups_for_analysts(

@@ -31,8 +31,9 @@ from django.utils.translation import get_language
 from mnr.core.charts import texts as chart_texts
 from mnr.core.disclosure import attribution
 from mnr.core.findings import Participant
+from mnr.core.framework import text as label_text
 from mnr.core.reference import INCOME_GROUPS
-from mnr.frameworks.models import InstrumentQuestion
+from mnr.frameworks.models import Capability, Domain, InstrumentQuestion
 from mnr.jurisdictions.classification import income_groups, region_of
 from mnr.publications.models import Publication
 from mnr.publications.reading import latest_publication
@@ -284,6 +285,15 @@ def _choices(values: Iterable[str | None]) -> list[str]:
     return sorted({v for v in values if v}, key=str.casefold)
 
 
+def _named(model: type[Domain] | type[Capability], codes: list[str]) -> list[tuple[str, str]]:
+    """Framework codes with their names (``C01 National Governance``), in code order."""
+    lang = _lang()
+    names: dict[str, str] = {}
+    for row in model.objects.filter(code__in=codes).order_by("edition__code", "-edition__version"):
+        names.setdefault(row.code, label_text(row.name, lang))
+    return [(code, f"{code} {names.get(code, '')}".strip()) for code in codes]
+
+
 def library(request: HttpRequest) -> HttpResponse:
     filters = Filters.from_request(request)
     items = library_items(request.user)
@@ -301,8 +311,10 @@ def library(request: HttpRequest) -> HttpResponse:
             "count": len(matching),
             "page_query": query.urlencode(),
             "kinds": KINDS,
-            "domains": _choices(d for i in items for d in i.crosswalk.domains),
-            "capabilities": _choices(c for i in items for c in i.crosswalk.capabilities),
+            "domains": _named(Domain, _choices(d for i in items for d in i.crosswalk.domains)),
+            "capabilities": _named(
+                Capability, _choices(c for i in items for c in i.crosswalk.capabilities)
+            ),
             "income_groups": [
                 (g, group_names.get(f"group.{g}", g))
                 for g in INCOME_GROUPS
