@@ -52,6 +52,8 @@ def test_editor_fits_both_widths_previews_and_saves_a_headline(
     expect(row).to_be_visible()
     assert page.evaluate(FITS), page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(SHOTS / "editor-1280.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "editor-1280-first-screen.png"))
+    page.locator(".snapshot-exclude").screenshot(path=str(SHOTS / "snapshot-1280.png"))
     row.screenshot(path=str(SHOTS / "headline-1280.png"))
 
     preview = row.locator(".preview-text")
@@ -70,6 +72,7 @@ def test_editor_fits_both_widths_previews_and_saves_a_headline(
     assert fields[0]["y"] < fields[1]["y"] < fields[2]["y"]  # the row's fields stack
     row.screenshot(path=str(SHOTS / "headline-390.png"))
     page.screenshot(path=str(SHOTS / "editor-390.png"), full_page=True)
+    page.locator(".snapshot-exclude").screenshot(path=str(SHOTS / "snapshot-390.png"))
 
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Saved: headlines.")

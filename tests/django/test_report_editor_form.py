@@ -15,7 +15,13 @@ from tests.report_editor import editor_fields
 from mnr.audit.models import AuditEvent
 from mnr.demo import REPORT_DATA
 from mnr.jurisdictions.models import Jurisdiction
-from mnr.reports.actions import HeadlineSpec, read_headlines_csv, set_headlines
+from mnr.reports.actions import (
+    HeadlineSpec,
+    read_headlines_csv,
+    set_headlines,
+    set_snapshot_exclude,
+)
+from mnr.reports.builder import snapshot_exclusions
 from mnr.reports.models import Headline, ReportSettings
 from mnr.surveys.actions import AnswerInput, open_submission, save_answers
 from mnr.surveys.models import Round
@@ -189,3 +195,20 @@ def test_headlines_saved_meanwhile_are_shown_in_words(
     assert "say it as A" in theirs
     assert "Yes, Partly" in theirs and "yes|partial" not in theirs
     assert "then: Other than High income" in theirs and ";then" not in theirs
+
+
+def test_capabilities_left_out_of_the_snapshot_are_ticked_not_typed(
+    analyst: Any, review_round: Round
+) -> None:
+    set_snapshot_exclude(review_round, ["C21", "C03"], source="test")
+    client = Client()
+    client.force_login(analyst)
+    page = client.get(edit_url(review_round))
+    fields = editor_fields(page)
+    assert fields["snapshot_exclude"] == ["C03", "C21"]  # the ticked boxes, in framework order
+    before = AuditEvent.objects.count()
+    response = client.post(edit_url(review_round), fields, follow=True)
+    assert b"Nothing had changed" in response.content and AuditEvent.objects.count() == before
+    fields["snapshot_exclude"] = ["C03", "C05", "C21"]
+    assert client.post(edit_url(review_round), fields).status_code == 302
+    assert snapshot_exclusions(review_round) == ["C03", "C05", "C21"]

@@ -14,7 +14,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from mnr.core.charts import vega_embed_bundle
+from mnr.core.framework import text
 from mnr.errors import MnrError
+from mnr.frameworks.models import Capability
 from mnr.publications.models import Publication, RenderedReport
 from mnr.publications.reading import latest_publication_identity
 from mnr.reports.actions import (
@@ -187,8 +189,18 @@ def _specs_from(formset: Any, lang: str) -> tuple[HeadlineSpec, ...]:
     )
 
 
-def _codes(value: str) -> tuple[str, ...]:
-    return tuple(code.strip() for code in value.split(",") if code.strip())
+def _codes(*values: str) -> tuple[str, ...]:
+    """Capability codes from checkbox values (or comma-separated text, as the hidden inputs
+    carry them)."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+def _posted_snapshot(post: QueryDict) -> tuple[str, ...]:
+    """The capabilities ticked, in the order they were loaded in when the same ones are ticked
+    (the boxes are in framework order), so that an untouched list is not rewritten."""
+    ticked = _codes(*post.getlist("snapshot_exclude"))
+    loaded = _codes(post.get("snapshot_exclude-loaded", ""))
+    return loaded if set(ticked) == set(loaded) else ticked
 
 
 def _stored_state(round_: Round, lang: str) -> EditorState:
@@ -236,7 +248,7 @@ def _posted_state(round_: Round, lang: str, post: QueryDict) -> EditorState:
         blocks=blocks,
         headlines_digest=post.get("headlines-digest", ""),
         headlines_version=_version(post, "headlines-version") or 0,
-        snapshot_exclude=post.get("snapshot_exclude", ""),
+        snapshot_exclude=", ".join(_posted_snapshot(post)),
         snapshot_loaded=post.get("snapshot_exclude-loaded", ""),
     )
 
@@ -268,7 +280,7 @@ def _posted_edit(post: QueryDict, lang: str, specs: tuple[HeadlineSpec, ...]) ->
     if post.get("snapshot_exclude-choice") != THEIRS:
         loaded = post.get("snapshot_exclude-loaded")
         snapshot = SnapshotEdit(
-            capabilities=_codes(post.get("snapshot_exclude", "")),
+            capabilities=_posted_snapshot(post),
             loaded=_codes(loaded) if loaded is not None else None,
         )
     return ReportEdit(lang=lang, blocks=tuple(blocks), headlines=headlines, snapshot=snapshot)
@@ -392,6 +404,11 @@ def _editor_page(
     request: HttpRequest, round_: Round, lang: str, state: EditorState, formset: Any
 ) -> HttpResponse:
     choices = formset.form_kwargs["choices"]
+    left_out = set(_codes(state.snapshot_exclude))
+    capabilities = [
+        (capability.code, text(capability.name, lang), capability.code in left_out)
+        for capability in Capability.objects.filter(edition_id=round_.instrument.edition_id)
+    ]
     return render(
         request,
         "web/report_edit.html",
@@ -401,6 +418,7 @@ def _editor_page(
             "languages": LANGUAGES,
             "state": state,
             "formset": formset,
+            "snapshot_capabilities": capabilities,
             "headline_rows": list(zip(formset, row_previews(round_, formset, lang), strict=True)),
             "theirs_rows": [
                 row_in_words(row, choices)
