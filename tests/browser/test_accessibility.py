@@ -165,6 +165,8 @@ def check_page(page: Any, axe: Any, role: str, name: str) -> list[str]:
     """What fails on the open page: serious or critical axe findings, a missing skip link,
     overflow at 360 px."""
     problems: list[str] = []
+    # Folded parts (comment and evidence fields, text descriptions) are checked open.
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
     counts = {impact: 0 for impact in ("critical", "serious", "moderate", "minor")}
     for violation in violations:
@@ -216,6 +218,29 @@ def test_main_pages_of_each_role_pass_axe_and_fit_360_px(
         visited += 1
         problems += check_page(page, axe, role, name)
     assert visited >= 5, role
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [(None, "/rounds/no-such-round/", 404), ("focal-se", "/manage/", 403)],
+    ids=["not-found", "forbidden"],
+)
+def test_error_pages_pass_axe_and_fit_360_px(
+    live_server: Any,
+    rounds: dict[str, Any],
+    new_page: Callable[[], Any],
+    sign_in: Any,
+    username: str | None,
+    path: str,
+    status: int,
+) -> None:
+    page = new_page()
+    if username:
+        sign_in(page, username, "/")
+    response = page.goto(live_server.url + path)
+    assert response is not None and response.status == status
+    problems = check_page(page, sync_playwright.Axe(), username or "anonymous", str(status))
     assert not problems, "\n".join(problems)
 
 
