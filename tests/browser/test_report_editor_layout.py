@@ -24,6 +24,10 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 SHOTS = Path("/tmp/editor-shots")
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+}
 
 
 @pytest.fixture
@@ -50,6 +54,12 @@ def test_editor_fits_both_widths_previews_and_saves_a_headline(
     sign_in(page, "analyst-a", f"/rounds/{demo_report.code}/report/edit/?lang=en")
     row = page.get_by_role("group", name="Headline F18")
     expect(row).to_be_visible()
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    blocking = [
+        (v["id"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")
+    ]
+    assert blocking == []
     assert page.evaluate(FITS), page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(SHOTS / "editor-1280.png"), full_page=True)
     page.screenshot(path=str(SHOTS / "editor-1280-first-screen.png"))
