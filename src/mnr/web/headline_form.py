@@ -23,7 +23,7 @@ from mnr.core.findings import (
 )
 from mnr.core.framework import text
 from mnr.core.narrative import DEFAULT_SUBJECT, finding_sentence, proportion_phrase
-from mnr.findings.data import round_data, round_questions
+from mnr.findings.data import participants, round_data, round_questions
 from mnr.frameworks.models import Channel, Domain
 from mnr.surveys.models import Round
 
@@ -50,7 +50,7 @@ class HeadlineChoices:
     conditions: Choices
 
 
-def _filter_groups(round_: Round, data: RoundData, lang: str) -> Choices:
+def _filter_groups(round_: Round, lang: str) -> Choices:
     names = chart_texts(lang)
     channels = dict(Channel.objects.values_list("code", "label"))
 
@@ -65,7 +65,7 @@ def _filter_groups(round_: Round, data: RoundData, lang: str) -> Choices:
 
     income = [(code, names.get(f"group.{code}", code)) for code in ("HIC", "LMIC")]
     groups = [(code, names.get(f"group.{code}", code)) for code in INCOME_GROUPS]
-    regions = sorted({p.region for p in data.participants if p.region})
+    regions = sorted({p.region for p in participants(round_) if p.region})
     return [
         (str(_("By income: high vs. low and middle")), options("income", income)),
         (str(_("By income group")), options("income-group", groups)),
@@ -79,7 +79,7 @@ def _filter_groups(round_: Round, data: RoundData, lang: str) -> Choices:
 
 def headline_choices(round_: Round, lang: str) -> HeadlineChoices:
     questions = round_questions(round_)
-    filters = _filter_groups(round_, round_data(round_, questions), lang)
+    filters = _filter_groups(round_, lang)
     domains = Domain.objects.filter(edition_id=round_.instrument.edition_id)
     return HeadlineChoices(
         domains=[("", _("None"))] + [(d.code, f"{d.code} {text(d.name, lang)}") for d in domains],
