@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -33,10 +34,11 @@ from mnr.core.disclosure import attribution
 from mnr.core.findings import Participant
 from mnr.core.framework import text as label_text
 from mnr.core.reference import INCOME_GROUPS
-from mnr.frameworks.models import Capability, Domain, InstrumentQuestion
+from mnr.core.respondents import LEAD, respondent_label
+from mnr.frameworks.models import Capability, Domain, Edition, InstrumentQuestion
 from mnr.jurisdictions.classification import income_groups, region_of
+from mnr.jurisdictions.models import Jurisdiction
 from mnr.publications.models import Publication
-from mnr.publications.reading import latest_publication
 from mnr.reports.builder import quote_attribution
 from mnr.reports.texts import texts as report_texts
 from mnr.surveys.access import can_see_jurisdiction_data
@@ -87,11 +89,21 @@ def _kind(question_code: str) -> str:
 def text_questions(round_: Round) -> dict[str, Crosswalk]:
     """The round's good-practice, challenge and lesson questions by code, with the edition
     capabilities and domains the crosswalk maps them to."""
+    # Only the fields used: the questions' labels and the edition's document are large JSON.
+    edition = Edition.objects.filter(instruments=round_.instrument_id).values_list(
+        "code", flat=True
+    )
     questions = (
         InstrumentQuestion.objects.filter(instrument_id=round_.instrument_id, type="text")
-        .select_related("instrument__edition")
-        .prefetch_related("capabilities__domain")
+        .only("code", "domain")
+        .prefetch_related(
+            Prefetch(
+                "capabilities",
+                queryset=Capability.objects.only("code", "domain__code").select_related("domain"),
+            )
+        )
     )
+    edition_code = edition.get()
     crosswalk = {}
     for question in questions:
         if _kind(question.code) not in KINDS:
@@ -101,7 +113,7 @@ def text_questions(round_: Round) -> dict[str, Crosswalk]:
             filter(None, [question.domain])
         )
         crosswalk[question.code] = Crosswalk(
-            question.instrument.edition.code, tuple(c.code for c in capabilities), domains
+            edition_code, tuple(c.code for c in capabilities), domains
         )
     return crosswalk
 
@@ -109,40 +121,68 @@ def text_questions(round_: Round) -> dict[str, Crosswalk]:
 def live_items(
     round_: Round, submissions: Any, crosswalk: dict[str, Crosswalk]
 ) -> list[LibraryItem]:
-    answers = (
-        Answer.objects.filter(submission__in=submissions, question__code__in=list(crosswalk))
+    rows = [
+        row
+        for row in Answer.objects.filter(
+            submission__in=submissions, question__code__in=list(crosswalk)
+        )
         .exclude(value="")
-        .select_related("submission__jurisdiction__parent", "question")
         .order_by("submission__jurisdiction__code", "submission__respondent", "question__position")
-    )
-    rows = [a for a in answers if a.value.strip()]
-    places = {a.submission.jurisdiction.code: a.submission.jurisdiction for a in rows}
+        .values_list(
+            "question__code",
+            "value",
+            "publishable",
+            "submission__jurisdiction_id",
+            "submission__respondent",
+            "submission__respondent_name",
+        )
+        if row[1].strip()
+    ]
+    places = {
+        place.pk: place
+        for place in Jurisdiction.objects.filter(pk__in={row[3] for row in rows}).select_related(
+            "parent"
+        )
+    }
     groups = income_groups(places.values(), round_.income_fiscal_year)
     lang = _lang()
     items = []
-    for answer in rows:
-        place = answer.submission.jurisdiction
+    for question, value, publishable, place_id, respondent, respondent_name in rows:
+        place = places[place_id]
         source = place.name(lang)
-        if not answer.submission.is_lead:
-            source = f"{source}, {answer.submission.respondent_label}"
+        if respondent != LEAD:
+            source = f"{source}, {respondent_label(respondent, respondent_name)}"
         items.append(
             LibraryItem(
                 round=round_,
-                question=answer.question.code,
-                kind=_kind(answer.question.code),
-                text=answer.value,
-                crosswalk=crosswalk[answer.question.code],
+                question=question,
+                kind=_kind(question),
+                text=value,
+                crosswalk=crosswalk[question],
                 income_group=groups.get(place.code),
                 region=region_of(place),
                 source=source,
                 live=True,
-                publishable=answer.publishable,
+                publishable=publishable,
             )
         )
     return items
 
 
-def published_items(publication: Publication, crosswalk: dict[str, Crosswalk]) -> list[LibraryItem]:
+def _latest_quotes(round_: Round) -> Publication | None:
+    """The latest publication (as ``latest_publication`` picks it) with what the library reads
+    only: its findings and report texts are large JSON, parsed for nothing otherwise."""
+    return (
+        Publication.objects.filter(round=round_)
+        .only("pk", "number", "round_id", "round_settings", "answers", "quotes")
+        .order_by("-number")
+        .first()
+    )
+
+
+def published_items(
+    round_: Round, publication: Publication, crosswalk: dict[str, Crosswalk]
+) -> list[LibraryItem]:
     """The publication's quotes (good practice and challenges, as the report quotes them) and
     its quotable lessons learned, attributed by the same rule with the publication's frozen
     participants and threshold."""
@@ -175,7 +215,7 @@ def published_items(publication: Publication, crosswalk: dict[str, Crosswalk]) -
     wording = report_texts(_lang())
     return [
         LibraryItem(
-            round=publication.round,
+            round=round_,
             question=quote["question"],
             kind=_kind(quote["question"]),
             text=quote["text"],
@@ -203,12 +243,12 @@ def library_items(user: Any) -> list[LibraryItem]:
             mine = Submission.objects.visible_to(user).filter(round=round_)
             own = live_items(round_, mine, crosswalk)
         items += own
-        publication = latest_publication(round_)
+        publication = _latest_quotes(round_)
         if publication is not None:
             known = {(item.question, item.text) for item in own}
             items += [
                 item
-                for item in published_items(publication, crosswalk)
+                for item in published_items(round_, publication, crosswalk)
                 if (item.question, item.text) not in known
             ]
     return items
@@ -266,14 +306,15 @@ def _postgres_matches(bodies: list[str], query: str) -> list[int]:
     if not bodies:
         return []
     sql = (
-        "SELECT t.ord - 1 FROM unnest(%s::text[]) WITH ORDINALITY AS t(body, ord), "
-        "websearch_to_tsquery(%s::regconfig, %s) AS query "
-        "WHERE to_tsvector(%s::regconfig, t.body) @@ query "
-        "ORDER BY ts_rank(to_tsvector(%s::regconfig, t.body), query) DESC, t.ord"
+        "SELECT t.ord - 1 FROM ("
+        "  SELECT ord, to_tsvector(%s::regconfig, body) AS vector"
+        "  FROM unnest(%s::text[]) WITH ORDINALITY AS texts(body, ord)"
+        ") AS t, websearch_to_tsquery(%s::regconfig, %s) AS query "
+        "WHERE t.vector @@ query ORDER BY ts_rank(t.vector, query) DESC, t.ord"
     )
     config = SEARCH_CONFIG
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[b.lower() for b in bodies], config, query.lower(), config, config])
+        cursor.execute(sql, [config, [b.lower() for b in bodies], config, query.lower()])
         return [row[0] for row in cursor.fetchall()]
 
 
