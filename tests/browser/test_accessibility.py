@@ -52,7 +52,7 @@ AXE_OPTIONS = {
     },
 }
 SELF_ASSESSMENT = "sa-a11y"
-SHOT_PAGES = {"home", "submission", "findings", "manage-round"}
+SHOT_PAGES = {"home", "submission", "findings", "report", "manage-round"}
 
 
 @pytest.fixture
@@ -253,6 +253,9 @@ def test_skip_link_moves_focus_to_the_main_content(
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to content"
     assert page.locator("a.skip-link").is_visible()
+    SHOTS.mkdir(exist_ok=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(SHOTS / "skip-link-focused-360.png"))
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#content"
     assert page.evaluate("document.activeElement.id") == "content"
