@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.test_accessibility import check_page
 from tests.publishing import validate_and_publish
 
 from mnr.jurisdictions.models import Jurisdiction
@@ -19,6 +20,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 expect = pytest.importorskip("playwright.sync_api").expect
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 SHOTS = Path("/tmp/library-shots")
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
@@ -56,6 +58,9 @@ def texts_round(review_round: Round, personas: dict[str, Any]) -> Round:
 
 
 def look(page: Any, name: str) -> None:
+    """Screenshots at both widths; no serious or critical axe finding, and the page fits
+    360 px (the accessibility test's check) and 390 px."""
+    assert not check_page(page, axe_api.Axe(), "library", name)
     SHOTS.mkdir(exist_ok=True)
     page.set_viewport_size(WIDE)
     page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
