@@ -238,3 +238,14 @@ def test_persona_url_table(
         assert kenya
     elif persona not in NAMES_JURISDICTIONS:
         assert not kenya and "(synthetic)" not in shown
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="web search syntax: PostgreSQL")
+def test_postgres_search_takes_phrases_alternatives_and_exclusions(
+    personas: dict[str, Any], library_round: Round
+) -> None:
+    assert "2 texts found" in page(personas, "anonymous", q='"hotline triage" or hubs')
+    assert "0 texts found" in page(personas, "anonymous", q="hotline -triage")
+    assert "1 text found" in page(personas, "anonymous", q="hubs -triage")
+    # Whole words: no match inside a word.
+    assert "0 texts found" in page(personas, "anonymous", q="hotlin")
