@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.publishing import validate_and_publish
 
 from mnr.jurisdictions.models import Jurisdiction
+from mnr.reports.builder import build_report
 from mnr.surveys.actions import AnswerInput, open_submission, save_answers
 from mnr.surveys.models import Round, Submission
 
@@ -249,3 +250,21 @@ def test_postgres_search_takes_phrases_alternatives_and_exclusions(
     assert "1 text found" in page(personas, "anonymous", q="hubs -triage")
     # Whole words: no match inside a word.
     assert "0 texts found" in page(personas, "anonymous", q="hotlin")
+
+
+def test_published_texts_carry_the_attribution_the_report_prints(
+    personas: dict[str, Any], review_round: Round
+) -> None:
+    review_round.disclosure_threshold = 2
+    review_round.save(update_fields=["disclosure_threshold"])
+    for code, (good, _) in TEXTS.items():
+        answer(review_round, code, {"C01.status": AnswerInput(value="yes")})
+        answer(review_round, code, {"C01.good_practice": AnswerInput(value=good, publishable=True)})
+    validate_and_publish(review_round)
+    report = build_report(review_round)
+    quoted = {q.text: q.attribution for d in report.domains for q in d.good_practice}
+    assert quoted
+    shown = page(personas, "anonymous", kind="good_practice")
+    for text, who in quoted.items():
+        block = shown.split(text.replace("'", "&#x27;"), 1)[1].split("</li>", 1)[0]
+        assert f"From {who}" in block, text
