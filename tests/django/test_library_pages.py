@@ -268,3 +268,14 @@ def test_published_texts_carry_the_attribution_the_report_prints(
     for text, who in quoted.items():
         block = shown.split(text.replace("'", "&#x27;"), 1)[1].split("</li>", 1)[0]
         assert f"From {who}" in block, text
+
+
+def test_reviewer_limited_to_a_jurisdiction_reads_its_live_texts_only(
+    make_user: Any, library_round: Round
+) -> None:
+    client = Client()
+    client.force_login(make_user("reviewer-ke", "reviewer", "KE"))
+    shown = client.get(reverse("library")).content.decode()
+    assert TEXTS["KE"][1] in shown and names("KE")[0] in shown
+    assert TEXTS["SE"][1] not in shown and names("SE")[0] not in shown
+    assert TEXTS["SE"][0] in shown
