@@ -4,6 +4,7 @@ submission, how the pages name the respondent, and the confidence select of phas
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -122,10 +123,8 @@ def test_the_leads_focal_point_lists_every_respondent_and_the_police_only_theirs
     assert listed("police_focal_point") == {"police"}
     assert listed("other_focal_point") == set()
     page = client_for(people["focal_point"]).get(reverse("submissions")).content.decode()
-    assert "<th scope=\"col\">Respondent</th>" in page
-    assert "<td>Lead respondent</td>" in page
-    assert "<td>National Police (synthetic)</td>" in page
-    assert "<td>justice</td>" in page
+    cells = set(re.findall(r'<td data-label="Respondent">([^<]*)</td>', page))
+    assert cells == {"Lead respondent", "National Police (synthetic)", "justice"}
     police_page = client_for(people["police_focal_point"]).get(reverse("submissions"))
     assert "Lead respondent" not in police_page.content.decode()
 
