@@ -26,7 +26,7 @@ from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import access, data, service
 from mnr.maturity.models import Consent, PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.lookups import require_participant
-from mnr.surveys.models import Round
+from mnr.surveys.models import Participation, Round
 
 MAX_REASON_LENGTH = 4_000
 MAX_OWNER_LENGTH = 200
@@ -249,6 +249,9 @@ def _stored_items(
     round_: Round, jurisdiction: Jurisdiction, acting_user: Any, source: str
 ) -> dict[str, PlanItem]:
     """The stored items (locked), storing the proposal first when there are none yet."""
+    # Lock the participation first: with no item stored yet there is no row to lock, and two
+    # first edits would both store the proposal.
+    Participation.objects.select_for_update().get(round=round_, jurisdiction=jurisdiction)
     items = {
         item.capability: item
         for item in PlanItem.objects.select_for_update().filter(
