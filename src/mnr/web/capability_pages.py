@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from mnr.core import framework as core
 from mnr.core.findings import Finding
@@ -19,6 +18,7 @@ from mnr.findings.service import reads_live, round_findings
 from mnr.frameworks.models import Capability, Edition, InstrumentQuestion
 from mnr.frameworks.presentation import edition_by_code
 from mnr.surveys.models import Round
+from mnr.web.i18n import ui_language
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def capability_page(request: HttpRequest, code: str, capability: str) -> HttpRes
     )
     if found is None:
         raise Http404(f"No capability {capability!r} in edition {code!r}")
-    lang = (get_language() or "en").split("-")[0]
+    lang = ui_language()
     phases = {phase.level: phase for phase in edition.phases.all()}
     return render(
         request,

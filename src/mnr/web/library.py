@@ -27,7 +27,6 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from mnr.core.charts import texts as chart_texts
 from mnr.core.disclosure import attribution
@@ -43,6 +42,7 @@ from mnr.reports.builder import quote_attribution
 from mnr.reports.texts import texts as report_texts
 from mnr.surveys.access import can_see_jurisdiction_data
 from mnr.surveys.models import Answer, Round, Submission
+from mnr.web.i18n import ui_language
 
 KINDS = {
     "good_practice": "Good practice",
@@ -319,7 +319,7 @@ def _postgres_matches(bodies: list[str], query: str) -> list[int]:
 
 
 def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
+    return ui_language()
 
 
 def _choices(values: Iterable[str | None]) -> list[str]:

@@ -20,7 +20,6 @@ from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from mnr.core import framework as core_framework
@@ -33,6 +32,7 @@ from mnr.maturity import access, actions, data, service
 from mnr.maturity.models import PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.access import get_round_for_user
 from mnr.surveys.models import Round, Submission
+from mnr.web.i18n import ui_language
 
 # A stored plan item starts at version 1 (``PlanItem.version``); an item of the proposal,
 # not stored yet, is posted as version 1 too, so that a writer who read the proposal is
@@ -50,7 +50,7 @@ FIELD_LABELS = {
 
 
 def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
+    return ui_language()
 
 
 def _round_and_jurisdiction(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
@@ -21,6 +20,7 @@ from mnr.maturity.render.profile import profile_html, profile_page_context, prof
 from mnr.maturity.render.texts import LANGUAGES
 from mnr.surveys.access import get_round_for_user
 from mnr.surveys.models import Round
+from mnr.web.i18n import ui_language
 
 PROFILE_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 PLAN_FORMATS = {
@@ -32,7 +32,7 @@ GROUP_LABELS = {"income-group": "its income group", "region": "its region"}
 
 
 def _lang(request: HttpRequest) -> str:
-    wanted = request.GET.get("lang") or (get_language() or "en").split("-")[0]
+    wanted = request.GET.get("lang") or ui_language()
     return wanted if wanted in LANGUAGES else "en"
 
 

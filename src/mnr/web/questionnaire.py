@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils.translation import get_language
 
 from mnr.core.framework import text
 from mnr.core.respondents import CONFIDENCE_LEVELS
@@ -28,6 +27,7 @@ from mnr.frameworks.models import Capability, Domain, InstrumentQuestion, Phase
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.conflicts import AnswerState
 from mnr.surveys.models import Answer, AnswerChange, Submission
+from mnr.web.i18n import ui_language
 
 GENERAL = "general"
 Label = Mapping[str, str]
@@ -430,7 +430,7 @@ def answer_history(submission: Submission, limit: int | None = None) -> list[His
         .select_related("answer__question", "changed_by")
         .order_by("-changed_at", "-id")
     )
-    lang = (get_language() or "en").split("-")[0]
+    lang = ui_language()
     return [
         HistoryRow(
             change=change,

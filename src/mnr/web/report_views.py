@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -48,13 +47,14 @@ from mnr.web.headline_form import (
     row_in_words,
     row_previews,
 )
+from mnr.web.i18n import ui_language
 
 # How often the page of a report being prepared reloads itself.
 PENDING_REFRESH_SECONDS = 3
 
 
 def _lang(request: HttpRequest) -> str:
-    wanted = request.GET.get("lang") or (get_language() or "en").split("-")[0]
+    wanted = request.GET.get("lang") or ui_language()
     return wanted if wanted in LANGUAGES else "en"
 
 

@@ -15,20 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.models import Answer, Submission
+from mnr.web.i18n import ui_language
 
 # The sortable columns, in the order the table shows them.
-SORTS: Mapping[str, str] = {
-    "round": "Round",
-    "jurisdiction": "Jurisdiction",
-    "channel": "Channel",
-    "status": "Status",
-    "complete": "Complete",
-    "updated": "Last change",
+SORTS: Mapping[str, Any] = {
+    "round": _("Round"),
+    "jurisdiction": _("Jurisdiction"),
+    "channel": _("Channel"),
+    "status": _("Status"),
+    "complete": _("Complete"),
+    "updated": _("Last change"),
 }
 DEFAULT_SORT = "jurisdiction"
 STATUS_ORDER = {status: position for position, status in enumerate(Submission.Status.values)}
@@ -82,7 +83,7 @@ def folded(text: str) -> str:
 
 def shown_name(jurisdiction: Jurisdiction) -> str:
     """The jurisdiction's name in the page's language (English where it has none)."""
-    return jurisdiction.name((get_language() or "en").split("-")[0])
+    return jurisdiction.name(ui_language())
 
 
 def searched_texts(jurisdiction: Jurisdiction) -> list[str]:

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from mnr.accounts.permissions import is_administrator
@@ -26,6 +25,7 @@ from mnr.reports.texts import LANGUAGES as REPORT_TEXTS
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web import dashboard, entry
+from mnr.web.i18n import ui_language
 
 # The languages a report is written in, named in their own language.
 REPORT_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code in REPORT_TEXTS]
@@ -131,7 +131,7 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
     by = request.GET.get("by") or None
     if by not in (None, *BREAKDOWNS):
         by = None
-    lang = (get_language() or "en").split("-")[0]
+    lang = ui_language()
     questions = round_questions(round_)
     live = reads_live(request.user, round_, public=False)
     status = request.GET.get("status") or ""

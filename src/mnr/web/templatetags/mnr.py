@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from django import template
 from mnr.core.framework import text
 from mnr.core.limits import LIMITS
+from mnr.web.i18n import ui_language
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ register = template.Library()
 @register.filter
 def label(value: Mapping[str, str] | None) -> str:
     """A stored label in the current language, falling back to English."""
-    return text(value or {}, (get_language() or "en").split("-")[0])
+    return text(value or {}, ui_language())
 
 
 @register.simple_tag
@@ -30,17 +31,17 @@ def item(mapping: Mapping[str, object] | None, key: str) -> object:
 
 
 BREAKDOWN_NAMES: Mapping[str, str] = {
-    "income": "income (high, low and middle)",
-    "income-group": "World Bank income group",
-    "region": "region",
-    "channel": "channel",
+    "income": _("income (high, low and middle)"),
+    "income-group": _("World Bank income group"),
+    "region": _("region"),
+    "channel": _("channel"),
 }
 
 
 @register.filter
 def breakdown_label(by: str | None) -> str:
     """What a breakdown is called on screen (``income-group`` → World Bank income group)."""
-    return BREAKDOWN_NAMES.get(by or "", by or "")
+    return str(BREAKDOWN_NAMES.get(by or "", by or ""))
 
 
 @register.simple_tag(takes_context=True)
@@ -61,15 +62,12 @@ def group_name(context: template.Context, group: str | None, by: str | None) -> 
     """A breakdown group's label: income groups by name (``HIC`` → High income), channels by
     their label; other groups (regions) are names already."""
     if not group:
-        return "all"
+        return str(_("all"))
     if by in ("income", "income-group"):
         from mnr.core.charts import texts
 
-        return texts(_lang()).get(f"group.{group}", group)
+        return texts(ui_language()).get(f"group.{group}", group)
     if by == "channel":
         return channel_name(context, group)
     return group
 
-
-def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
