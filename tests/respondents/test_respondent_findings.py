@@ -106,3 +106,20 @@ def test_only_the_leads_focal_point_is_taken_to_know_the_counted_answers(
     assign_role(police, "focal_point", jurisdiction=kenya, respondent="police", source="test")
     assert own_jurisdictions(lead, answered) == {"KE"}
     assert own_jurisdictions(police, answered) == frozenset()
+
+
+def test_a_focal_point_of_one_channel_is_not_taken_to_know_the_counted_answers(
+    answered: Round, make_user: Any
+) -> None:
+    """The answer counted may be another channel's: a government focal point shown a table in
+    which their jurisdiction stands alone would read the UNICEF country office's answer."""
+    from mnr.accounts.actions import assign_role
+
+    assert len(answered.channels) > 1
+    kenya = Jurisdiction.objects.get(code="KE")
+    government = make_user("focal-ke-government-only")
+    assign_role(government, "focal_point", jurisdiction=kenya, channel="government", source="test")
+    every_channel = make_user("focal-ke-every-channel")
+    assign_role(every_channel, "focal_point", jurisdiction=kenya, source="test")
+    assert own_jurisdictions(government, answered) == frozenset()
+    assert own_jurisdictions(every_channel, answered) == {"KE"}

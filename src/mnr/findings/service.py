@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from mnr.accounts.permissions import assignments, covers_respondent
+from mnr.accounts.permissions import assignments, covers_channel, covers_respondent
 from mnr.core.disclosure import protect
 from mnr.core.findings import BREAKDOWNS, Finding, RoundData, compute_breakdowns
 from mnr.core.framework import text
@@ -60,13 +60,16 @@ def reads_live(user: Any, round_: Round, public: bool) -> bool:
 def own_jurisdictions(user: Any, round_: Round) -> frozenset[str]:
     """The jurisdictions whose counted answers the user sees anyway: their assignments that
     cover the lead respondent, whose answers findings count (a focal point for the police of a
-    jurisdiction does not see the lead's)."""
+    jurisdiction does not see the lead's), in every channel of the round, any of which may be
+    the one counted (a government focal point does not see the UNICEF country office's answer,
+    and a table showing their jurisdiction alone would tell them)."""
     return frozenset(
         a.jurisdiction.code
         for a in assignments(user)
         if a.jurisdiction is not None
         and a.round_id in (None, round_.pk)
         and covers_respondent(a, LEAD)
+        and all(covers_channel(a, channel) for channel in round_.channels)
     )
 
 
