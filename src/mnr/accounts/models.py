@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mnr.core.respondents import LEAD, MAX_RESPONDENT_LENGTH
 
 
 class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", "Administrator"
-    ANALYST = "analyst", "Analyst"
-    REVIEWER = "reviewer", "Reviewer"
-    FOCAL_POINT = "focal_point", "Focal point"
+    ADMINISTRATOR = "administrator", _("Administrator")
+    ANALYST = "analyst", _("Analyst")
+    REVIEWER = "reviewer", _("Reviewer")
+    FOCAL_POINT = "focal_point", _("Focal point")
 
 
 class RoleAssignment(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mnr.core.framework import text as label_text
 from mnr.core.reference import INCOME_GROUPS
@@ -11,10 +12,10 @@ from mnr.core.reference import INCOME_GROUPS
 
 class Jurisdiction(models.Model):
     class Kind(models.TextChoices):
-        COUNTRY = "country", "Country"
-        NON_COUNTRY = "non_country", "Non-country jurisdiction"
+        COUNTRY = "country", _("Country")
+        NON_COUNTRY = "non_country", _("Non-country jurisdiction")
         # Pseudonymous jurisdictions of demo and benchmark rounds; never real countries.
-        SYNTHETIC = "synthetic", "Synthetic (demo)"
+        SYNTHETIC = "synthetic", _("Synthetic (demo)")
 
     code = models.CharField(max_length=10, unique=True)
     alpha3 = models.CharField(max_length=3, blank=True)

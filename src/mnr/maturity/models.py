@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PhaseOverride(models.Model):
@@ -68,9 +69,9 @@ class PlanItem(models.Model):
     a dropped item is kept, marked dropped, so that its history stays."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
 
     round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
     jurisdiction = models.ForeignKey(

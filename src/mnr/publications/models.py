@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mnr.core.disclosure import Protection
 from mnr.errors import MnrError
@@ -112,9 +113,9 @@ class RenderedReport(models.Model):
         PDF = "pdf", "PDF"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "being prepared"
-        READY = "ready", "ready"
-        FAILED = "failed", "failed"
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="renders")
     lang = models.CharField(max_length=8)

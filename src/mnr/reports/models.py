@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Headline(models.Model):
@@ -40,9 +41,9 @@ class Headline(models.Model):
 
 class NarrativeBlock(models.Model):
     class Key(models.TextChoices):
-        INTRODUCTION = "introduction", "Introduction"
-        KEY_MESSAGES = "key_messages", "Key messages"
-        CALL_TO_ACTION = "call_to_action", "Call to action"
+        INTRODUCTION = "introduction", _("Introduction")
+        KEY_MESSAGES = "key_messages", _("Key messages")
+        CALL_TO_ACTION = "call_to_action", _("Call to action")
 
     round = models.ForeignKey(
         "surveys.Round", on_delete=models.CASCADE, related_name="narrative_blocks"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mnr.core.respondents import (
     CONFIDENCE_LEVELS,
@@ -17,10 +19,10 @@ from mnr.surveys.querysets import RoundQuerySet, SubmissionQuerySet
 
 class Round(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open for answers"
-        CLOSED = "closed", "Closed"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for answers")
+        CLOSED = "closed", _("Closed")
+        PUBLISHED = "published", _("Published")
 
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200)
@@ -72,10 +74,10 @@ class Participation(models.Model):
 
 class Submission(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned for changes"
-        VALIDATED = "validated", "Validated"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        VALIDATED = "validated", _("Validated")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="submissions")
     jurisdiction = models.ForeignKey(
@@ -116,7 +118,10 @@ class Submission(models.Model):
 
     @property
     def respondent_label(self) -> str:
-        """The respondent's name, else its code; "Lead respondent" for the lead."""
+        """The respondent's name, else its code; "Lead respondent" for the lead (in the page's
+        language)."""
+        if self.respondent == LEAD and not self.respondent_name:
+            return gettext("Lead respondent")
         return respondent_label(self.respondent, self.respondent_name)
 
     @property

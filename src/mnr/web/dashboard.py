@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import assignments, is_administrator
@@ -25,10 +26,11 @@ from mnr.publications.models import Publication
 from mnr.surveys.access import can_edit_answers, can_manage_round, can_review
 from mnr.surveys.models import Round, Submission, SubmissionTransition
 
-STATUSES: Sequence[tuple[str, str]] = Submission.Status.choices
+STATUSES: Sequence[tuple[str, Any]] = Submission.Status.choices
 # Column headings of the response status tables: one word each, so that four fit a phone.
-SHORT_STATUSES: Sequence[tuple[str, str]] = [
-    (status, "Returned" if status == Submission.Status.RETURNED else str(label))
+# Lazy labels: each page shows them in its own language.
+SHORT_STATUSES: Sequence[tuple[str, Any]] = [
+    (status, gettext_lazy("Returned") if status == Submission.Status.RETURNED else label)
     for status, label in STATUSES
 ]
 
@@ -56,7 +58,7 @@ class RoundStatus:
         return None if closes is None else (closes - timezone.localdate()).days
 
     @property
-    def by_status(self) -> list[tuple[str, str, list[int]]]:
+    def by_status(self) -> list[tuple[str, Any, list[int]]]:
         """Rows of the table: each status (its short name) with its count per channel; the
         channels are the columns, as there are few of them."""
         return [
@@ -205,9 +207,9 @@ def dashboard(user: Any, rounds: Sequence[Round], *, startable: int = 0) -> Dash
 
 def _review_note(submission: Submission, returned_before: set[int]) -> str:
     if submission.changed_since_submitted:
-        return "changed since submitted (an import)"
+        return gettext("changed since submitted (an import)")
     if submission.pk in returned_before:
-        return "submitted again after a return: see what changed"
+        return gettext("submitted again after a return: see what changed")
     return ""
 
 

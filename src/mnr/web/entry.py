@@ -23,6 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mnr.accounts.models import Role
@@ -67,7 +69,7 @@ _FIELDS = ("value", "comment", "evidence_url", "publishable", "confidence", "exp
 # holds it, edited or not), or take the one saved meanwhile.
 MINE, THEIRS = "mine", "theirs"
 RECENT_CHANGES = 10
-SESSION_ENDED = (
+SESSION_ENDED = gettext_lazy(
     "Your session has ended. Sign in again: your changes are kept in this browser and will be "
     "saved when you come back to this page."
 )
@@ -95,7 +97,9 @@ class Startable:
 
     @property
     def respondent_label(self) -> str:
-        return respondent_label(self.respondent)
+        return (
+            _("Lead respondent") if self.respondent == LEAD else respondent_label(self.respondent)
+        )
 
 
 def _answerable_participations(user: Any) -> list[Participation]:
@@ -232,7 +236,7 @@ def _start_submission(request: HttpRequest) -> HttpResponse:
     round_ = get_round_for_user(request.user, request.POST.get("round", ""))
     jurisdiction = Jurisdiction.objects.filter(code=request.POST.get("jurisdiction", "")).first()
     if jurisdiction is None:
-        raise Http404("No such jurisdiction")
+        raise Http404(_("No such jurisdiction"))
     try:
         submission = actions.open_submission(
             round_,
@@ -392,12 +396,15 @@ def _current_answers(submission: Submission, codes: list[str]) -> dict[str, Answ
 
 
 def _conflict_message(count: int) -> str:
-    return (
-        f"Nothing was saved: {'an answer' if count == 1 else f'{count} answers'} on this page "
-        f"{'was' if count == 1 else 'were'} saved by someone else while you were editing. "
-        "Your text is still in the form; what was saved meanwhile is shown beside it. "
-        "Choose which to keep for each marked answer, then save again."
-    )
+    return ngettext(
+        "Nothing was saved: an answer on this page was saved by someone else while you were "
+        "editing. Your text is still in the form; what was saved meanwhile is shown beside it. "
+        "Choose which to keep for each marked answer, then save again.",
+        "Nothing was saved: %(count)s answers on this page were saved by someone else while you "
+        "were editing. Your text is still in the form; what was saved meanwhile is shown beside "
+        "it. Choose which to keep for each marked answer, then save again.",
+        count,
+    ) % {"count": count}
 
 
 def _save_form(request: HttpRequest, submission: Submission, code: str) -> HttpResponse:
@@ -408,7 +415,7 @@ def _save_form(request: HttpRequest, submission: Submission, code: str) -> HttpR
     error = ""
     if posted.unchosen:
         conflicts = _current_answers(submission, list(posted.unchosen))
-        error = (
+        error = _(
             "Nothing was saved: choose which text to keep for each answer marked below "
             "(yours, as the form holds it, or the one saved meanwhile), then save again."
         )
@@ -423,7 +430,11 @@ def _save_form(request: HttpRequest, submission: Submission, code: str) -> HttpR
         except MnrError as refused:
             error = str(refused)
         else:
-            messages.success(request, f"Saved ({changed} change{'s' if changed != 1 else ''}).")
+            messages.success(
+                request,
+                ngettext("Saved (%(count)s change).", "Saved (%(count)s changes).", changed)
+                % {"count": changed},
+            )
             return redirect(_section_url(submission, code))
     questionnaire = build_questionnaire(submission)
     questionnaire.overlay({**posted.changed, **posted.unchosen}, posted.loaded)
@@ -453,7 +464,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _section_or_404(questionnaire: Questionnaire, code: str) -> Section:
     section = questionnaire.section(code)
     if section is None:
-        raise Http404(f"No section {code!r} in this questionnaire")
+        raise Http404(_("No section %(code)r in this questionnaire") % {"code": code})
     return section
 
 
@@ -524,11 +535,11 @@ def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
     409 with ``conflicts`` (the stored answers) when someone saved one of them after the
     version the request read; nothing of such a request is saved."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": SESSION_ENDED}, status=401)
+        return JsonResponse({"error": str(SESSION_ENDED)}, status=401)
     try:
         submission = get_submission_for_user(request.user, pk, write=True)
     except Http404:
-        return JsonResponse({"error": f"No submission {pk}"}, status=404)
+        return JsonResponse({"error": _("No submission %(pk)s") % {"pk": pk}}, status=404)
     except PermissionDenied as error:
         return JsonResponse({"error": str(error)}, status=403)
     try:
@@ -578,7 +589,7 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
             error=str(error),
             submit_missing=missing,
         )
-    messages.success(request, "Submitted for review. You will see the reviewer's comments here.")
+    messages.success(request, _("Submitted for review. You will see the reviewer's comments here."))
     return redirect("submission", submission.pk)
 
 
@@ -609,7 +620,7 @@ def _review_page(
 ) -> HttpResponse:
     context = _submission_context(request, submission)
     if not (context["may_review"] or context["may_manage"]):
-        raise PermissionDenied("Only reviewers and analysts of this round review submissions.")
+        raise PermissionDenied(_("Only reviewers and analysts of this round review submissions."))
     history = answer_history(submission)
     last_return, since_return = _changed_since_returned(context["transitions"], history)
     context.update(
@@ -657,7 +668,7 @@ def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
         lambda submission, comment: actions.return_for_changes(
             submission, comment, acting_user=request.user, source="web"
         ),
-        "Returned to the focal point with your comment.",
+        _("Returned to the focal point with your comment."),
         "return",
     )
 
@@ -671,7 +682,7 @@ def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
         lambda submission, comment: actions.validate(
             submission, comment=comment, acting_user=request.user, source="web"
         ),
-        "Validated. The submission is now locked.",
+        _("Validated. The submission is now locked."),
         "validate",
     )
 
@@ -690,11 +701,14 @@ def submission_comment(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             submission,
             status=400,
-            error=f"Comment not saved: {error}",
+            error=_("Comment not saved: %(error)s") % {"error": error},
             failed_question=code,
             comment=body,
         )
-    messages.success(request, f"Comment on {code} saved; the focal point sees it beside it.")
+    messages.success(
+        request,
+        _("Comment on %(question)s saved; the focal point sees it beside it.") % {"question": code},
+    )
     anchor = "q-" + code.replace(".", "_")
     return redirect(reverse("submission-review", args=[submission.pk]) + f"#{anchor}")
 
@@ -708,7 +722,7 @@ def submission_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         lambda submission, comment: actions.reopen(
             submission, comment, acting_user=request.user, source="web"
         ),
-        "Reopened. The focal point can change the answers again.",
+        _("Reopened. The focal point can change the answers again."),
         "reopen",
     )
 

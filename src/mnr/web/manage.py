@@ -22,6 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from django import forms
@@ -48,9 +50,9 @@ View = Callable[..., HttpResponse]
 
 # Rounds the manage pages offer to change status to, with the button's words.
 STATUS_BUTTONS = {
-    Round.Status.OPEN: "Open for answers",
-    Round.Status.CLOSED: "Close",
-    Round.Status.DRAFT: "Back to draft",
+    Round.Status.OPEN: gettext_lazy("Open for answers"),
+    Round.Status.CLOSED: gettext_lazy("Close"),
+    Round.Status.DRAFT: gettext_lazy("Back to draft"),
 }
 
 
@@ -58,7 +60,7 @@ def administrators_only(view: View) -> View:
     @login_required
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_administrator(request.user):
-            raise PermissionDenied("Only administrators manage users, roles and phases.")
+            raise PermissionDenied(_("Only administrators manage users, roles and phases."))
         return view(request, *args, **kwargs)
 
     guarded.__name__ = view.__name__
@@ -74,7 +76,7 @@ def round_managers_only(view: View) -> View:
         if not has_role(request.user, (Role.ANALYST,), round_id=None) and not any(
             can_manage_round(request.user, r) for r in Round.objects.visible_to(request.user)
         ):
-            raise PermissionDenied("Only administrators and analysts manage rounds.")
+            raise PermissionDenied(_("Only administrators and analysts manage rounds."))
         return view(request, *args, **kwargs)
 
     guarded.__name__ = view.__name__
@@ -141,7 +143,9 @@ def users(request: HttpRequest) -> HttpResponse:
         except MnrError as error:
             _refused(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("manage-users")
     people = (
         get_user_model()
@@ -191,7 +195,10 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     except MnrError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"The invitation of {invitation.email} is withdrawn.")
+        messages.success(
+            request,
+            _("The invitation of %(email)s is withdrawn.") % {"email": invitation.email},
+        )
     return redirect("manage-users")
 
 
@@ -205,9 +212,8 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     except MnrError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, f"{person.get_username()} {'can sign in again' if active else 'deactivated'}."
-        )
+        done = _("%(username)s can sign in again.") if active else _("%(username)s deactivated.")
+        messages.success(request, done % {"username": person.get_username()})
     return redirect(request.POST.get("next") or "manage-users")
 
 
@@ -232,7 +238,9 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         except MnrError as error:
             _refused(form, error)
         else:
-            messages.success(request, f"Role granted to {person.get_username()}.")
+            messages.success(
+                request, _("Role granted to %(username)s.") % {"username": person.get_username()}
+            )
             return redirect("manage-user", pk=person.pk)
     return _page(
         request,
@@ -255,7 +263,10 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except MnrError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Role withdrawn from {assignment.user.get_username()}.")
+        messages.success(
+            request,
+            _("Role withdrawn from %(username)s.") % {"username": assignment.user.get_username()},
+        )
     return redirect("manage-user", pk=assignment.user_id)
 
 
@@ -275,7 +286,7 @@ def sign_up(request: HttpRequest, token: str) -> HttpResponse:
         except MnrError as error:
             _refused(form, error)
         else:
-            messages.success(request, "Your account is ready: sign in with your new username.")
+            messages.success(request, _("Your account is ready: sign in with your new username."))
             return redirect("login")
     return render(request, "web/manage/sign_up.html", {"form": form, "invitation": invitation})
 
@@ -303,7 +314,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except MnrError as error:
             _refused(form, error)
         else:
-            messages.success(request, f"Round {round_.code} created as a draft.")
+            messages.success(
+                request, _("Round %(round)s created as a draft.") % {"round": round_.code}
+            )
             return redirect("manage-round", code=round_.code)
     return _page(
         request,
@@ -364,7 +377,7 @@ def _round_post(
                 acting_user=request.user,
                 source="web",
             )
-            messages.success(request, "Dates saved.")
+            messages.success(request, _("Dates saved."))
             return True
         if which == "participants" and participants.is_valid():
             added = surveys.add_participants(
@@ -373,15 +386,26 @@ def _round_post(
                 acting_user=request.user,
                 source="web",
             )
-            messages.success(request, f"{len(added)} participant(s) added.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s participant(s) added.", "%(count)s participant(s) added.", len(added)
+                )
+                % {"count": len(added)},
+            )
             return True
         if which == "status":
             status = request.POST.get("status", "")
             if status not in STATUS_BUTTONS:
-                raise MnrError("choose open, closed or draft; a round is published from its page")
+                raise MnrError(
+                    _("choose open, closed or draft; a round is published from its page")
+                )
             surveys.set_round_status(round_, status, acting_user=request.user, source="web")
             now = round_.get_status_display().lower()
-            messages.success(request, f"Round {round_.code} is now {now}.")
+            messages.success(
+                request,
+                _("Round %(round)s is now %(status)s.") % {"round": round_.code, "status": now},
+            )
             return True
     except MnrError as error:
         form = dates if which == "dates" else participants if which == "participants" else None
@@ -415,7 +439,7 @@ def phases(request: HttpRequest) -> HttpResponse:
             except MnrError as error:
                 _refused(form, error)
             else:
-                messages.success(request, f"Phase {phase.level} renamed.")
+                messages.success(request, _("Phase %(level)s renamed.") % {"level": phase.level})
                 return redirect("manage-phases")
     editions = []
     for edition in Edition.objects.order_by("code", "-version").prefetch_related("phases"):
@@ -428,5 +452,5 @@ def phases(request: HttpRequest) -> HttpResponse:
             rows.append((phase, form))
         editions.append((edition, rows))
     if not editions:
-        raise Http404("No framework edition is loaded.")
+        raise Http404(_("No framework edition is loaded."))
     return _page(request, "phases.html", "phases", {"editions": editions})

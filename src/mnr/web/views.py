@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mnr.accounts.permissions import is_administrator
@@ -116,10 +118,17 @@ def round_publish(request: HttpRequest, code: str) -> HttpResponse:
     except MnrError as error:
         messages.error(request, str(error))
     else:
+        changed = len(publication.changes)
         messages.success(
             request,
-            f"Published as publication {publication.number}; "
-            f"{len(publication.changes)} figures changed since the previous one.",
+            ngettext(
+                "Published as publication %(number)s; %(changed)s figures changed since the "
+                "previous one.",
+                "Published as publication %(number)s; %(changed)s figures changed since the "
+                "previous one.",
+                changed,
+            )
+            % {"number": publication.number, "changed": changed},
         )
     return redirect("round", code=round_.code)
 
@@ -176,7 +185,7 @@ def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
 def rename_phase_view(request: HttpRequest, code: str, level: int) -> HttpResponse:
     """Administrators replace the provisional names of maturity phases."""
     if not is_administrator(request.user):
-        raise PermissionDenied("Only administrators rename maturity phases.")
+        raise PermissionDenied(_("Only administrators rename maturity phases."))
     try:
         phase = edition_by_code(code).phases.get(level=level)
     except (MnrError, Phase.DoesNotExist) as error:

@@ -10,6 +10,7 @@ from mnr.accounts.models import Role
 from mnr.accounts.permissions import assignments, is_administrator
 from mnr.core.framework import text as label_text
 from mnr.frameworks.models import Channel
+from mnr.web.i18n import ui_language
 
 register = template.Library()
 
@@ -28,4 +29,4 @@ def role_names(codes: list[str]) -> str:
 @register.filter
 def channel_name(code: str) -> str:
     channel = Channel.objects.filter(code=code).first()
-    return (label_text(channel.label) if channel else "") or code
+    return (label_text(channel.label, ui_language()) if channel else "") or code

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from django import template
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import access, data
 from mnr.surveys.models import Round
+from mnr.web.i18n import ui_language
 
 register = template.Library()
 
@@ -30,16 +32,22 @@ def maturity_links_for(user: Any, round_: Round) -> list[dict[str, str]]:
         access.can_override(user, round_, j) for j in places
     ):
         return [
-            {"label": "Maturity overview", "url": reverse("maturity-round", args=[round_.code])}
+            {"label": _("Maturity overview"), "url": reverse("maturity-round", args=[round_.code])}
         ]
     links = []
     for place in places:
         profile = profile_url(round_, place)
+        name = place.name(ui_language())
         if profile:
-            links.append({"label": f"Maturity profile of {place.name()}", "url": profile})
+            links.append(
+                {
+                    "label": _("Maturity profile of %(jurisdiction)s") % {"jurisdiction": name},
+                    "url": profile,
+                }
+            )
         links.append(
             {
-                "label": f"Action plan of {place.name()}",
+                "label": _("Action plan of %(jurisdiction)s") % {"jurisdiction": name},
                 "url": reverse("maturity-plan", args=[round_.code, place.code]),
             }
         )
