@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mnr.core.limits import MAX_EVIDENCE_BYTES
@@ -44,23 +45,33 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if length.isdecimal() and int(length) > MAX_EVIDENCE_BYTES + _FORM_OVERHEAD:
         messages.error(
             request,
-            f"The file is about {int(length):,} bytes; evidence files may be at most "
-            f"{MAX_EVIDENCE_BYTES // 1024 // 1024} MiB. Nothing was attached.",
+            _(
+                "The file is about %(size)s bytes; evidence files may be at most %(limit)s MiB. "
+                "Nothing was attached."
+            )
+            % {"size": f"{int(length):,}", "limit": MAX_EVIDENCE_BYTES // 1024 // 1024},
         )
         return _back(submission, request)
     question = request.POST.get("question", "")
     uploaded = request.FILES.get("file")
     if uploaded is None:
-        messages.error(request, f"{question}: choose a file to attach, then upload it.")
+        messages.error(
+            request,
+            _("%(question)s: choose a file to attach, then upload it.") % {"question": question},
+        )
         return _back(submission, request, question)
     try:
         evidence = actions.attach_evidence(
             submission, question, uploaded, acting_user=request.user, source="web"
         )
     except MnrError as error:
-        messages.error(request, f"Nothing was attached. {error}")
+        messages.error(request, _("Nothing was attached. %(error)s") % {"error": error})
         return _back(submission, request, question)
-    messages.success(request, f"{question}: attached {evidence.original_name}.")
+    messages.success(
+        request,
+        _("%(question)s: attached %(file)s.")
+        % {"question": question, "file": evidence.original_name},
+    )
     return _back(submission, request, question)
 
 
@@ -70,7 +81,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_user(request.user, pk, write=True)
     given = request.POST.get("evidence", "")
     if not given.isdecimal():
-        raise Http404("No such evidence file")
+        raise Http404(_("No such evidence file"))
     try:
         evidence = actions.remove_evidence(
             submission, int(given), acting_user=request.user, source="web"
@@ -79,7 +90,11 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _back(submission, request)
     question = evidence.answer.question.code
-    messages.success(request, f"{question}: removed {evidence.original_name}.")
+    messages.success(
+        request,
+        _("%(question)s: removed %(file)s.")
+        % {"question": question, "file": evidence.original_name},
+    )
     return _back(submission, request, question)
 
 
@@ -91,11 +106,11 @@ def download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
         Evidence.objects.attached().filter(pk=evidence_id, answer__submission=submission).first()
     )
     if evidence is None:
-        raise Http404("No such evidence file")
+        raise Http404(_("No such evidence file"))
     try:
         stream = storage.path_of(evidence.stored_as).open("rb")
     except (OSError, ValueError) as error:
-        raise Http404("The evidence file is missing from the server's storage") from error
+        raise Http404(_("The evidence file is missing from the server's storage")) from error
     response = FileResponse(
         stream,
         as_attachment=True,

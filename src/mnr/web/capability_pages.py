@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from mnr.core import framework as core
 from mnr.core.findings import Finding
@@ -64,11 +65,11 @@ def findings_across_rounds(user: Any, capability: Capability, lang: str) -> list
         except MnrError:
             totals = {}
         if reads_live(user, round_, public=False):
-            source = "live answers"
+            source = _("live answers")
         elif round_.publications.exists():
-            source = "latest publication"
+            source = _("latest publication")
         else:
-            source = "answers so far, cells that could identify a jurisdiction withheld"
+            source = _("answers so far, cells that could identify a jurisdiction withheld")
         for question in asked:
             shown.append(
                 RoundFinding(
@@ -114,7 +115,10 @@ def capability_page(request: HttpRequest, code: str, capability: str) -> HttpRes
         .first()
     )
     if found is None:
-        raise Http404(f"No capability {capability!r} in edition {code!r}")
+        raise Http404(
+            _("No capability %(capability)r in edition %(edition)r")
+            % {"capability": capability, "edition": code}
+        )
     lang = ui_language()
     phases = {phase.level: phase for phase in edition.phases.all()}
     return render(

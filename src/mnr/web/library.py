@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from mnr.core.charts import texts as chart_texts
 from mnr.core.disclosure import attribution
@@ -44,10 +45,10 @@ from mnr.surveys.access import can_see_jurisdiction_data
 from mnr.surveys.models import Answer, Round, Submission
 from mnr.web.i18n import ui_language
 
-KINDS = {
-    "good_practice": "Good practice",
-    "challenges": "Challenges",
-    "lessons_learned": "Lessons learned",
+KINDS: dict[str, Any] = {
+    "good_practice": _("Good practice"),
+    "challenges": _("Challenges"),
+    "lessons_learned": _("Lessons learned"),
 }
 PAGE_SIZE = 25
 # The text search configuration: answers come in several languages, so no stemming.
@@ -79,7 +80,7 @@ class LibraryItem:
 
     @property
     def kind_label(self) -> str:
-        return KINDS[self.kind]
+        return str(KINDS[self.kind])
 
 
 def _kind(question_code: str) -> str:

@@ -20,12 +20,13 @@ from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mnr.core import framework as core_framework
 from mnr.core import plan as core_plan
 from mnr.core.framework import PHASE_LEVELS
-from mnr.core.respondents import CONFIDENCE_LEVELS
 from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import access, actions, data, service
@@ -33,19 +34,20 @@ from mnr.maturity.models import PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.access import get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web.i18n import ui_language
+from mnr.web.questionnaire import confidence_label
 
 # A stored plan item starts at version 1 (``PlanItem.version``); an item of the proposal,
 # not stored yet, is posted as version 1 too, so that a writer who read the proposal is
 # refused once someone else has changed that item (the first change stores the proposal).
 PROPOSAL_VERSION = 1
 ITEM_FIELDS = ("owner", "due", "status", "notes", "target_phase")
-FIELD_LABELS = {
-    "owner": "Owner",
-    "due": "Due date",
-    "status": "Status",
-    "notes": "Notes",
-    "target_phase": "Target phase",
-    "dropped": "Dropped",
+FIELD_LABELS: Mapping[str, Any] = {
+    "owner": gettext_lazy("Owner"),
+    "due": gettext_lazy("Due date"),
+    "status": gettext_lazy("Status"),
+    "notes": gettext_lazy("Notes"),
+    "target_phase": gettext_lazy("Target phase"),
+    "dropped": gettext_lazy("Dropped"),
 }
 
 
@@ -62,7 +64,10 @@ def _round_and_jurisdiction(
         code=jurisdiction_code, participations__round=round_
     ).first()
     if jurisdiction is None:
-        raise Http404(f"No jurisdiction {jurisdiction_code!r} in round {round_.code}")
+        raise Http404(
+            _("No jurisdiction %(jurisdiction)r in round %(round)s")
+            % {"jurisdiction": jurisdiction_code, "round": round_.code}
+        )
     service.require_maturity_view(user, round_, jurisdiction)
     try:
         service.require_phases(round_)
@@ -93,8 +98,8 @@ def _capability_names(round_: Round, lang: str) -> dict[str, str]:
 
 def _phase_label(phase: int | None, names: Mapping[int, str]) -> str:
     if phase is None:
-        return "no phase yet"
-    return f"phase {phase} {names.get(phase, '')}".rstrip()
+        return _("no phase yet")
+    return (_("phase %(level)s %(name)s") % {"level": phase, "name": names.get(phase, "")}).rstrip()
 
 
 def _int_or_text(given: str) -> int | str:
@@ -145,10 +150,10 @@ class ChangeView:
             if change.field == "status" and value in PlanItem.Status.values:
                 return str(PlanItem.Status(value).label)
             if change.field == "dropped":
-                return {"True": "yes", "False": "no"}.get(value, value)
+                return {"True": _("yes"), "False": _("no")}.get(value, value)
             return value
 
-        label = FIELD_LABELS.get(change.field, change.field)
+        label = str(FIELD_LABELS.get(change.field, change.field))
         return cls(change, label, shown(change.old), shown(change.new))
 
     @property
@@ -359,21 +364,27 @@ def plan_item_save(
         )
     except actions.StalePlanItem as stale:
         by = stale.by
-        message = (
-            f"Nothing was saved: {by} changed {capability} while you were editing it (you "
-            f"read version {stale.expected}, it is now version {stale.item.version}). What is "
-            "saved now is shown below; your values are still in the form. Save again to "
-            "replace it with yours, or reload the plan to keep it."
-        )
+        message = _(
+            "Nothing was saved: %(user)s changed %(capability)s while you were editing it (you "
+            "read version %(read)s, it is now version %(version)s). What is saved now is shown "
+            "below; your values are still in the form. Save again to replace it with yours, or "
+            "reload the plan to keep it."
+        ) % {
+            "user": by,
+            "capability": capability,
+            "read": stale.expected,
+            "version": stale.item.version,
+        }
         problem = Problem(capability, message, posted, conflict=stale.item)
         return _plan_page(request, round_, place, problem=problem, status=409)
     except MnrError as error:
-        problem = Problem(capability, f"Nothing was saved: {error}", posted)
+        problem = Problem(capability, _("Nothing was saved: %(error)s") % {"error": error}, posted)
         return _plan_page(request, round_, place, problem=problem, status=400)
     unchanged = expected is not None and saved.version == expected
     _tell(
         request,
-        f"Nothing changed in {capability}." if unchanged else f"Saved {capability}.",
+        (_("Nothing changed in %(capability)s.") if unchanged else _("Saved %(capability)s."))
+        % {"capability": capability},
         f"item-{capability}",
     )
     return redirect(_plan_url(round_, place, capability))
@@ -395,19 +406,20 @@ def plan_item_drop(
         )
     except actions.StalePlanItem as stale:
         by = stale.by
-        message = (
-            f"{capability} was not dropped: {by} changed it while you were reading it (it is "
-            f"now version {stale.item.version}). Look at what is saved now, shown below, and "
-            "drop it again if you still want to."
-        )
+        message = _(
+            "%(capability)s was not dropped: %(user)s changed it while you were reading it (it "
+            "is now version %(version)s). Look at what is saved now, shown below, and drop it "
+            "again if you still want to."
+        ) % {"capability": capability, "user": by, "version": stale.item.version}
         problem = Problem(capability, message, conflict=stale.item)
         return _plan_page(request, round_, place, problem=problem, status=409)
     except MnrError as error:
-        problem = Problem(capability, f"Nothing was dropped: {error}")
+        problem = Problem(capability, _("Nothing was dropped: %(error)s") % {"error": error})
         return _plan_page(request, round_, place, problem=problem, status=400)
     _tell(
         request,
-        f"Dropped {capability} from the plan. Its history is kept; you can add it back.",
+        _("Dropped %(capability)s from the plan. Its history is kept; you can add it back.")
+        % {"capability": capability},
         "",
     )
     return redirect(_plan_url(round_, place))
@@ -431,9 +443,13 @@ def plan_item_add(request: HttpRequest, code: str, jurisdiction: str) -> HttpRes
         )
     except MnrError as error:
         posted = {"capability": capability, "target_phase": target}
-        problem = Problem("", f"Nothing was added: {error}", posted)
+        problem = Problem("", _("Nothing was added: %(error)s") % {"error": error}, posted)
         return _plan_page(request, round_, place, problem=problem, status=400)
-    _tell(request, f"Added {capability} to the plan.", f"item-{capability}")
+    _tell(
+        request,
+        _("Added %(capability)s to the plan.") % {"capability": capability},
+        f"item-{capability}",
+    )
     return redirect(_plan_url(round_, place, capability))
 
 
@@ -448,17 +464,24 @@ def consent_save(request: HttpRequest, code: str, jurisdiction: str) -> HttpResp
     given = request.POST.get("peer_exchange", "")
     try:
         if given not in CONSENT_CHOICES:
-            raise MnrError("choose yes or no: may peers learn your phases for knowledge exchange?")
+            raise MnrError(
+                _("choose yes or no: may peers learn your phases for knowledge exchange?")
+            )
         actions.set_consent(
             round_, place, CONSENT_CHOICES[given], acting_user=request.user, source="web"
         )
     except MnrError as error:
-        _tell(request, f"Consent not recorded: {error}", "consent", level=messages.ERROR)
+        _tell(
+            request,
+            _("Consent not recorded: %(error)s") % {"error": error},
+            "consent",
+            level=messages.ERROR,
+        )
     else:
         recorded = (
-            "Recorded: peers may learn your phases."
+            _("Recorded: peers may learn your phases.")
             if CONSENT_CHOICES[given]
-            else "Recorded: nothing about your phases is shown to peers."
+            else _("Recorded: nothing about your phases is shown to peers.")
         )
         _tell(request, recorded, "consent")
     return redirect(_plan_url(round_, place) + "#consent")
@@ -535,7 +558,7 @@ def _answer_row(round_: Round, answer: data.PhaseAnswer) -> dict[str, Any]:
         "respondent": answer.respondent_label
         + ("" if answer.channel == first_channel else f" ({answer.channel})"),
         "phase": answer.phase,
-        "confidence": CONFIDENCE_LEVELS.get(answer.confidence, ""),
+        "confidence": confidence_label(answer.confidence),
         "evidence": answer.evidence,
         "evidence_url": answer.evidence_url,
         "status": Submission.Status(answer.status).label,
@@ -622,14 +645,21 @@ def override_save(
             source="web",
         )
     except MnrError as error:
-        what = "withdrawn" if withdraw else "recorded"
-        problem = Problem(capability, f"Nothing was {what}: {error}", posted)
+        refused = (
+            _("Nothing was withdrawn: %(error)s")
+            if withdraw
+            else _("Nothing was recorded: %(error)s")
+        )
+        problem = Problem(capability, refused % {"error": error}, posted)
         return _phases_page(request, round_, place, problem=problem, status=400)
     _tell(
         request,
-        f"Withdrew the override of {capability}: the computed phase applies again."
-        if withdraw
-        else f"Overrode the phase of {capability}; the computed phase is shown beside it.",
+        (
+            _("Withdrew the override of %(capability)s: the computed phase applies again.")
+            if withdraw
+            else _("Overrode the phase of %(capability)s; the computed phase is shown beside it.")
+        )
+        % {"capability": capability},
         f"phase-{capability}",
     )
     url = reverse("maturity-phases", args=[round_.code, place.code])
@@ -641,6 +671,11 @@ def override_save(
 
 # The phases the distribution counts jurisdictions at or above (``service.distributions``).
 AT_LEAST = ("2", "3", "4")
+# The breakdowns of the overview's tables (``service.GROUP_BREAKDOWNS``), as its links name them.
+BREAKDOWN_LABELS: Mapping[str, Any] = {
+    "income-group": gettext_lazy("By income group"),
+    "region": gettext_lazy("By region"),
+}
 
 
 def _participants(round_: Round) -> list[Jurisdiction]:
@@ -691,7 +726,7 @@ def round_overview(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(str(error)) from error
     visible = [j for j in _participants(round_) if access.can_see_maturity(user, round_, j)]
     if not visible:
-        raise Http404(f"No maturity overview of {round_.code}")
+        raise Http404(_("No maturity overview of %(round)s") % {"round": round_.code})
     analyst = access.can_see_distributions(user, round_)
     if not analyst and not any(access.can_override(user, round_, j) for j in visible):
         own = visible[0]
@@ -715,7 +750,7 @@ def round_overview(request: HttpRequest, code: str) -> HttpResponse:
             for j in visible
         ],
         "by": by,
-        "breakdowns": [(b, "By " + b.replace("-", " ")) for b in service.GROUP_BREAKDOWNS],
+        "breakdowns": [(b, BREAKDOWN_LABELS.get(b, b)) for b in service.GROUP_BREAKDOWNS],
     }
     if analyst:
         # Every breakdown goes through disclosure control together, whichever one is shown,

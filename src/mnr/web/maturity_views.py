@@ -8,9 +8,13 @@ The plan is edited on its own page (``rounds/<code>/maturity/<jurisdiction>/plan
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
@@ -28,7 +32,10 @@ PLAN_FORMATS = {
     "pdf": "application/pdf",
 }
 
-GROUP_LABELS = {"income-group": "its income group", "region": "its region"}
+GROUP_LABELS: dict[str, Any] = {
+    "income-group": gettext_lazy("its income group"),
+    "region": gettext_lazy("its region"),
+}
 
 
 def _lang(request: HttpRequest) -> str:
@@ -47,7 +54,10 @@ def _target(request: HttpRequest, code: str, jurisdiction_code: str) -> tuple[Ro
     round_ = get_round_for_user(request.user, code)
     jurisdiction = Jurisdiction.objects.filter(code=jurisdiction_code).first()
     if jurisdiction is None or not round_.participations.filter(jurisdiction=jurisdiction).exists():
-        raise Http404(f"{jurisdiction_code} does not take part in round {round_.code}")
+        raise Http404(
+            _("%(jurisdiction)s does not take part in round %(round)s")
+            % {"jurisdiction": jurisdiction_code, "round": round_.code}
+        )
     service.require_maturity_view(request.user, round_, jurisdiction)
     return round_, jurisdiction
 

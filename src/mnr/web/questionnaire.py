@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mnr.core.framework import text
 from mnr.core.respondents import CONFIDENCE_LEVELS
@@ -40,7 +42,21 @@ class Choice:
 
 
 ANSWER_FIELDS = ("value", "comment", "evidence_url", "publishable", "confidence")
-CONFIDENCE_CHOICES = [Choice(code, {"en": label}) for code, label in CONFIDENCE_LEVELS.items()]
+# The confidence levels (``CONFIDENCE_LEVELS``, whose labels are English) as the pages name
+# them, in the page's language.
+CONFIDENCE_LABELS: Mapping[str, Any] = {
+    "low": gettext_lazy("Low"),
+    "medium": gettext_lazy("Medium"),
+    "high": gettext_lazy("High"),
+}
+
+
+def confidence_label(code: str, default: str = "") -> str:
+    """A confidence level's name in the page's language (``default`` for an unknown code)."""
+    return str(CONFIDENCE_LABELS.get(code, CONFIDENCE_LEVELS.get(code, default)))
+
+
+CONFIDENCE_CHOICES = [Choice(code, {"en": CONFIDENCE_LABELS[code]}) for code in CONFIDENCE_LEVELS]
 
 
 def answer_digest(fields: Mapping[str, object]) -> str:
@@ -68,7 +84,7 @@ class Conflict:
 
     @property
     def confidence_label(self) -> str:
-        return CONFIDENCE_LEVELS.get(self.saved.confidence, "")
+        return confidence_label(self.saved.confidence)
 
 
 @dataclass
@@ -115,7 +131,7 @@ class QuestionEntry:
 
     @property
     def confidence_label(self) -> str:
-        return CONFIDENCE_LEVELS.get(self.confidence, "")
+        return confidence_label(self.confidence)
 
     def digest(self, answer: QuestionEntry | AnswerState | None = None) -> str:
         """The digest of the form's fields of ``answer`` (the entry itself by default); the
@@ -342,7 +358,7 @@ def build_questionnaire(submission: Submission) -> Questionnaire:
         if code not in groups:
             continue
         domain = domains.get(code)
-        name = domain.name if domain else {"en": "General" if code == GENERAL else code}
+        name = domain.name if domain else {"en": _("General") if code == GENERAL else code}
         outcome = domain.outcome if domain else {}
         sections.append(Section(code, name, outcome, list(groups[code].values())))
     return Questionnaire(submission, sections)
@@ -352,7 +368,11 @@ def _profile(capability: Capability, phase_names: Mapping[int, Label]) -> Capabi
     return CapabilityProfile(
         capability,
         [
-            Descriptor(d.level, phase_names.get(d.level, {"en": f"Phase {d.level}"}), d.text)
+            Descriptor(
+                d.level,
+                phase_names.get(d.level, {"en": _("Phase %(level)s") % {"level": d.level}}),
+                d.text,
+            )
             for d in capability.phase_descriptors.all()
         ],
     )
@@ -392,13 +412,13 @@ def _entry(
 
 # --- History ---------------------------------------------------------------------------------
 
-FIELD_NAMES = {
-    "value": "Answer",
-    "comment": "Comment",
-    "evidence_url": "Evidence",
-    "publishable": "May be quoted",
-    "confidence": "Confidence",
-    "evidence_file": "Evidence file",
+FIELD_NAMES: Mapping[str, Any] = {
+    "value": gettext_lazy("Answer"),
+    "comment": gettext_lazy("Comment"),
+    "evidence_url": gettext_lazy("Evidence"),
+    "publishable": gettext_lazy("May be quoted"),
+    "confidence": gettext_lazy("Confidence"),
+    "evidence_file": gettext_lazy("Evidence file"),
 }
 
 
@@ -413,9 +433,9 @@ class HistoryRow:
 
 def _shown(change: AnswerChange, stored: str, lang: str) -> str:
     if change.field == "publishable":
-        return "yes" if stored == "true" else "no"
+        return _("yes") if stored == "true" else _("no")
     if change.field == "confidence":
-        return CONFIDENCE_LEVELS.get(stored, stored)
+        return confidence_label(stored, stored)
     if change.field == "value" and stored:
         for choice in change.answer.question.choices:
             if choice["code"] == stored:
@@ -435,7 +455,7 @@ def answer_history(submission: Submission, limit: int | None = None) -> list[His
         HistoryRow(
             change=change,
             question=change.answer.question.code,
-            field=FIELD_NAMES.get(change.field, change.field),
+            field=str(FIELD_NAMES.get(change.field, change.field)),
             old=_shown(change, change.old, lang),
             new=_shown(change, change.new, lang),
         )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -69,7 +70,7 @@ def _report_source(request: HttpRequest, code: str) -> tuple[Round, str, Publica
     if manager and (request.GET.get("preview") == "1" or publication is None):
         return round_, lang, None
     if publication is None:
-        raise Http404(f"Round {round_.code} has not been published yet.")
+        raise Http404(_("Round %(round)s has not been published yet.") % {"round": round_.code})
     return round_, lang, publication
 
 
@@ -211,7 +212,8 @@ def _stored_state(round_: Round, lang: str) -> EditorState:
         block = stored.get(key)
         body = block.text.get(lang, "") if block else ""
         english = block.text.get("en", "") if block and lang != "en" and not body else ""
-        blocks.append(BlockField(key, label, body, body, block.version if block else 0, english))
+        version = block.version if block else 0
+        blocks.append(BlockField(key, str(label), body, body, version, english))
     report_settings = ReportSettings.objects.filter(round=round_).first()
     snapshot = ", ".join(current_snapshot_exclude(round_))
     return EditorState(
@@ -363,13 +365,13 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
         return _editor_page(request, round_, lang, state, formset)
     unchosen = _unchosen(request.POST)
     if unchosen:
-        messages.error(request, "Nothing was saved: choose which text to keep where marked.")
+        messages.error(request, _("Nothing was saved: choose which text to keep where marked."))
         conflicts = _current_conflicts(round_, lang, unchosen)
         return _editor_page(
             request, round_, lang, _show_conflicts(state, conflicts, round_, lang), formset
         )
     if not formset.is_valid():
-        messages.error(request, "Nothing was saved: correct the headline rows marked below.")
+        messages.error(request, _("Nothing was saved: correct the headline rows marked below."))
         return _editor_page(request, round_, lang, state, formset)
     edit = _posted_edit(request.POST, lang, _specs_from(formset, lang))
     try:
@@ -377,8 +379,10 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
     except ReportConflicts as refused:
         messages.error(
             request,
-            "Nothing was saved: someone else changed the parts marked below while you were "
-            "editing. Both versions are shown; choose one for each and save again.",
+            _(
+                "Nothing was saved: someone else changed the parts marked below while you were "
+                "editing. Both versions are shown; choose one for each and save again."
+            ),
         )
         return _editor_page(
             request,
@@ -388,15 +392,15 @@ def round_report_edit(request: HttpRequest, code: str) -> HttpResponse:
             formset,
         )
     except MnrError as error:
-        messages.error(request, f"Nothing was saved: {error}")
+        messages.error(request, _("Nothing was saved: %(error)s") % {"error": error})
         return _editor_page(request, round_, lang, state, formset)
     labels = dict(NarrativeBlock.Key.choices)
-    names = {"headlines": "headlines", "snapshot_exclude": "snapshot exclusions"}
+    names = {"headlines": _("headlines"), "snapshot_exclude": _("snapshot exclusions")}
     if saved:
         changed = ", ".join(str(labels.get(part, names.get(part, part))) for part in saved)
-        messages.success(request, f"Saved: {changed}.")
+        messages.success(request, _("Saved: %(parts)s.") % {"parts": changed})
     else:
-        messages.info(request, "Nothing had changed; nothing was saved.")
+        messages.info(request, _("Nothing had changed; nothing was saved."))
     return redirect(f"{request.path}?lang={lang}")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,8 @@ def item(mapping: Mapping[str, object] | None, key: str) -> object:
     return (mapping or {}).get(key)
 
 
-BREAKDOWN_NAMES: Mapping[str, str] = {
+# Lazy: each page names them in its own language.
+BREAKDOWN_NAMES: Mapping[str, Any] = {
     "income": _("income (high, low and middle)"),
     "income-group": _("World Bank income group"),
     "region": _("region"),
@@ -70,4 +72,3 @@ def group_name(context: template.Context, group: str | None, by: str | None) -> 
     if by == "channel":
         return channel_name(context, group)
     return group
-
