@@ -52,9 +52,9 @@ def test_findings_page_draws_the_interactive_snapshot(new_page: Any, live_server
     load_demo()
     page = new_page()
     page.goto(f"{live_server.url}/rounds/review-2021/findings/")
-    chart = page.locator("#snapshot-chart svg")
+    chart = page.locator("#findings-chart svg")
     chart.wait_for()
     assert chart.bounding_box()["height"] > 200
     assert (
-        "C11" in page.locator("#snapshot-chart").inner_text() or chart.locator("text").count() > 20
+        "C11" in page.locator("#findings-chart").inner_text() or chart.locator("text").count() > 20
     )

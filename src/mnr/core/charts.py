@@ -20,7 +20,7 @@ from typing import Any
 
 import vl_convert
 
-from mnr.core.findings import Finding, SnapshotRow
+from mnr.core.findings import COUNT_KEYS, Finding, SnapshotRow
 
 FONT = "DejaVu Sans, Noto Sans, sans-serif"
 # The Vega-Lite version the specs are written for, which vl-convert must render them with.
@@ -732,6 +732,289 @@ def _breakdown_alt_text(
     return " ".join(sentences)
 
 
+# --- findings explorer ----------------------------------------------------------------------
+
+EXPLORER_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "title": "Answers per question",
+        "subtitle": "Per cent of the jurisdictions in each row by answer; segments give the count.",
+        "axis": "% of jurisdictions",
+        "synthetic": "SYNTHETIC DATA",
+        "alt_synthetic": "Synthetic data: pseudonymous jurisdictions and invented answers.",
+        "withheld": "withheld",
+        "alt_withheld": "{row}: withheld, not drawn ({reason})",
+        "empty": "no jurisdiction",
+        "alt_empty": "{row}: no jurisdiction",
+        "alt_row": "{row}: {parts}",
+        "alt_in_place": "; {numerator} of {denominator} in place ({percent} per cent)",
+        "segment": "{row}, {answer}: {count}",
+    },
+    "fr": {
+        "title": "Réponses par question",
+        "subtitle": (
+            "Pour cent des juridictions de chaque ligne par réponse ; chaque segment donne "
+            "le nombre."
+        ),
+        "axis": "% des juridictions",
+        "synthetic": "DONNÉES SYNTHÉTIQUES",
+        "alt_synthetic": ("Données synthétiques : juridictions pseudonymes et réponses inventées."),
+        "withheld": "non publié",
+        "alt_withheld": "{row} : non publié, non dessiné ({reason})",
+        "empty": "aucune juridiction",
+        "alt_empty": "{row} : aucune juridiction",
+        "alt_row": "{row} : {parts}",
+        "alt_in_place": " ; {numerator} sur {denominator} en place ({percent} pour cent)",
+        "segment": "{row}, {answer} : {count}",
+    },
+    "es": {
+        "title": "Respuestas por pregunta",
+        "subtitle": (
+            "Por ciento de las jurisdicciones de cada fila por respuesta; cada segmento da "
+            "el número."
+        ),
+        "axis": "% de las jurisdicciones",
+        "synthetic": "DATOS SINTÉTICOS",
+        "alt_synthetic": "Datos sintéticos: jurisdicciones seudónimas y respuestas inventadas.",
+        "withheld": "no publicado",
+        "alt_withheld": "{row}: no publicado, no dibujado ({reason})",
+        "empty": "ninguna jurisdicción",
+        "alt_empty": "{row}: ninguna jurisdicción",
+        "alt_row": "{row}: {parts}",
+        "alt_in_place": "; {numerator} de {denominator} en funcionamiento ({percent} por ciento)",
+        "segment": "{row}, {answer}: {count}",
+    },
+}
+EXPLORER_LABEL_WIDTH = 150  # pixels for the row names left of the bars
+EXPLORER_LABEL_WRAP = 24  # characters per line of a group name (two lines at most)
+EXPLORER_SUBTITLE_WRAP = 48  # characters per line of the subtitle
+
+
+@dataclass(frozen=True)
+class ExplorerRow:
+    """One row of the findings explorer's table: a question's finding in total (``group``
+    None) or in one group, the group named as the table names it."""
+
+    finding: Finding
+    group: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The row as the chart names it: the question, then its group on a second line."""
+        if self.group is None:
+            return self.finding.question
+        lines = textwrap.wrap(self.group, EXPLORER_LABEL_WRAP, max_lines=2, placeholder=" …")
+        return "\n".join([self.finding.question, *lines])
+
+    @property
+    def spoken(self) -> str:
+        """The row in one line, for tooltips and the text alternative."""
+        if self.group is None:
+            return self.finding.question
+        return f"{self.finding.question}, {self.group}"
+
+
+def explorer_chart(
+    rows: Sequence[ExplorerRow], lang: str = "en", *, synthetic: bool = False
+) -> Chart:
+    """Stacked bars of the answers, one bar per row of the explorer's table in its order, as
+    a single layered view whose width follows its container (``width: "container"``), so that
+    it shrinks to a phone's width.
+
+    Bars are shares of the row's jurisdictions, so that groups of different sizes compare;
+    each segment prints its count where it fits. A withheld (suppressed) row is not drawn:
+    the row says "withheld" and the text alternative gives the reason. ``synthetic`` puts
+    SYNTHETIC DATA in the title and the text alternative.
+    """
+    if not rows:
+        raise ValueError("the explorer has no rows to chart")
+    names = [row.name for row in rows]
+    if len(set(names)) != len(names):
+        raise ValueError("two rows of the explorer chart have the same question and group")
+    words = texts(lang)
+    own = EXPLORER_TEXTS.get(lang.split("-")[0], EXPLORER_TEXTS["en"])
+    segments = [segment for row in rows for segment in _explorer_segments(row, words, own)]
+    notes = [
+        {"row": row.name, "note": own["withheld"] if row.finding.suppressed else own["empty"]}
+        for row in rows
+        if row.finding.suppressed or row.finding.size == 0
+    ]
+    title = [own["title"], own["synthetic"]] if synthetic else own["title"]
+    alt_text = _explorer_alt_text(rows, words, own, synthetic)
+    wrapped = any("\n" in name for name in names)
+    y = _row_encoding("row", names, EXPLORER_LABEL_WIDTH)
+    y["scale"] = {"domain": names}
+    bars = {
+        "data": {"values": segments},
+        "mark": {"type": "bar", "size": BAR_SIZE, "stroke": SEGMENT_OUTLINE, "strokeWidth": 0.5},
+        "encoding": {
+            "y": y,
+            "x": {
+                "field": "start",
+                "type": "quantitative",
+                "scale": {"domain": [0, 100], "nice": False},
+                "axis": {"grid": True, "title": own["axis"], "values": [0, 25, 50, 75, 100]},
+            },
+            "x2": {"field": "end"},
+            "color": {
+                "field": "answer",
+                "type": "nominal",
+                "scale": {
+                    "domain": [words[category] for category in SNAPSHOT_CATEGORIES],
+                    "range": [SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
+                },
+                "legend": {
+                    "title": None,
+                    "orient": "bottom",
+                    # One entry a line: two columns are wider than a phone.
+                    "columns": 1,
+                    "symbolStrokeColor": SEGMENT_OUTLINE,
+                    "symbolStrokeWidth": 0.5,
+                    "symbolType": "square",
+                    "labelFontSize": 11,
+                    "labelLimit": 170,
+                },
+            },
+            "tooltip": [
+                _nominal("spoken", words["tooltip.question"]),
+                _nominal("answer", words["tooltip.answer"]),
+                {"field": "count", "type": "quantitative", "title": words["tooltip.jurisdictions"]},
+            ],
+            "description": {"field": "description", "type": "nominal"},
+        },
+    }
+    # A count is printed where its segment is wide enough for it at the drawn width.
+    fits = "(datum.end - datum.start) * width / 100 >= 7 * length(toString(datum.count)) + 6"
+    counts = {
+        "data": {"values": segments},
+        "mark": {"type": "text", "fontSize": 10, "baseline": "middle", "aria": False},
+        "encoding": {
+            "y": y,
+            "x": {"field": "middle", "type": "quantitative"},
+            "text": {"field": "count", "type": "quantitative"},
+            "color": {"field": "ink", "type": "nominal", "scale": None},
+            "opacity": {"condition": {"test": fits, "value": 1}, "value": 0},
+        },
+    }
+    layers = [bars, counts]
+    if notes:
+        layers.append(
+            {
+                "data": {"values": notes},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "middle",
+                    "x": 5,
+                    "fontSize": 10,
+                    "fontStyle": "italic",
+                    "color": "#1a1a1a",
+                    "aria": False,
+                },
+                "encoding": {"y": y, "text": {"field": "note", "type": "nominal"}},
+            }
+        )
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "config": {"font": FONT, "background": "white", "view": {"stroke": None}},
+        "padding": 8,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "description": alt_text,
+        "title": {
+            "text": title,
+            # Short lines: a title wider than a phone would widen the page.
+            "subtitle": textwrap.wrap(own["subtitle"], EXPLORER_SUBTITLE_WRAP),
+            "anchor": "start",
+            "fontSize": 15,
+            "subtitleFontSize": 11,
+            "offset": 12,
+        },
+        "width": "container",
+        "height": {"step": ROW_STEP_WRAPPED if wrapped else ROW_STEP},
+        "layer": layers,
+    }
+    return Chart(spec, alt_text, own["title"])
+
+
+def _explorer_segments(
+    row: ExplorerRow, words: Mapping[str, str], own: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The bar pieces of one row, left to right, in per cent of the row's jurisdictions;
+    none for a withheld row."""
+    finding = row.finding
+    if finding.suppressed or finding.size == 0:
+        return []
+    counts = _snapshot_counts(_counted(finding))
+    segments = []
+    start = 0
+    for category in SNAPSHOT_CATEGORIES:
+        count = counts[category]
+        if count == 0:
+            continue
+        segments.append(
+            {
+                "row": row.name,
+                "spoken": row.spoken,
+                "answer": words[category],
+                "count": count,
+                "start": 100 * start / finding.size,
+                "end": 100 * (start + count) / finding.size,
+                "middle": 100 * (start + count / 2) / finding.size,
+                "ink": SNAPSHOT_INK[category],
+                "description": own["segment"].format(
+                    row=row.spoken, answer=words[category], count=count
+                ),
+            }
+        )
+        start += count
+    return segments
+
+
+def _counted(finding: Finding) -> SnapshotRow:
+    """The finding's counts in the shape the snapshot's helpers read."""
+    return SnapshotRow(
+        capability="",
+        question=finding.question,
+        counts=dict(finding.counts),
+        in_place=0,
+        denominator=finding.denominator or 0,
+        percent_in_place=finding.percent,
+    )
+
+
+def _explorer_alt_text(
+    rows: Sequence[ExplorerRow],
+    words: Mapping[str, str],
+    own: Mapping[str, str],
+    synthetic: bool,
+) -> str:
+    sentences = [f"{own['title']}. {own['subtitle']}"]
+    if synthetic:
+        sentences.append(own["alt_synthetic"])
+    for row in rows:
+        finding = row.finding
+        if finding.suppressed:
+            reason = finding.suppression_reason or own["withheld"]
+            sentences.append(own["alt_withheld"].format(row=row.spoken, reason=reason) + ".")
+            continue
+        if finding.size == 0:
+            sentences.append(own["alt_empty"].format(row=row.spoken) + ".")
+            continue
+        parts = ", ".join(
+            f"{finding.counts[code]} {words['word.' + code]}"
+            for code in COUNT_KEYS
+            if finding.counts.get(code)
+        )
+        sentence = own["alt_row"].format(row=row.spoken, parts=parts)
+        if finding.percent is not None:
+            sentence += own["alt_in_place"].format(
+                numerator=finding.numerator,
+                denominator=finding.denominator,
+                percent=finding.percent,
+            )
+        sentences.append(sentence + ".")
+    return " ".join(sentences)
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
@@ -801,7 +1084,9 @@ __all__ = [
     "TEXTS",
     "CapabilityLabel",
     "Chart",
+    "ExplorerRow",
     "breakdown_chart",
+    "explorer_chart",
     "render_png",
     "render_svg",
     "snapshot_chart",

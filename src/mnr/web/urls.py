@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from mnr.web import capability_pages, library, manage, maturity_views, report_views, views
+from mnr.web import (
+    capability_pages,
+    findings_explorer,
+    library,
+    manage,
+    maturity_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,7 +26,12 @@ urlpatterns = [
     ),
     path("rounds/<slug:code>/", views.round_detail, name="round"),
     path("rounds/<slug:code>/publish/", views.round_publish, name="round-publish"),
-    path("rounds/<slug:code>/findings/", views.round_findings_page, name="round-findings"),
+    path("rounds/<slug:code>/findings/", findings_explorer.findings_page, name="round-findings"),
+    path(
+        "rounds/<slug:code>/findings.<slug:file_format>",
+        findings_explorer.findings_download,
+        name="round-findings-download",
+    ),
     path("rounds/<slug:code>/report/", report_views.round_report, name="round-report"),
     path("rounds/<slug:code>/report.pdf", report_views.round_report_pdf, name="round-report-pdf"),
     path(

@@ -12,22 +12,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mnr.accounts.permissions import is_administrator
-from mnr.core.findings import BREAKDOWNS
-from mnr.core.framework import text as label_text
 from mnr.errors import MnrError
-from mnr.findings.data import round_questions
-from mnr.findings.service import reads_live, round_findings
 from mnr.frameworks.actions import rename_phase
 from mnr.frameworks.models import Capability, Edition, Phase
 from mnr.frameworks.presentation import edition_by_code
 from mnr.publications.actions import publish
 from mnr.publications.models import Publication
-from mnr.reports.builder import round_snapshot
 from mnr.reports.texts import LANGUAGES as REPORT_TEXTS
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web import dashboard, entry
-from mnr.web.i18n import ui_language
 
 # The languages a report is written in, named in their own language.
 REPORT_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code in REPORT_TEXTS]
@@ -131,53 +125,6 @@ def round_publish(request: HttpRequest, code: str) -> HttpResponse:
             % {"number": publication.number, "changed": changed},
         )
     return redirect("round", code=round_.code)
-
-
-def round_findings_page(request: HttpRequest, code: str) -> HttpResponse:
-    """Aggregates only: counts and shares per question, as the findings service lets the user
-    see them (the latest publication for the public)."""
-    round_ = get_round_for_user(request.user, code)
-    by = request.GET.get("by") or None
-    if by not in (None, *BREAKDOWNS):
-        by = None
-    lang = ui_language()
-    questions = round_questions(round_)
-    live = reads_live(request.user, round_, public=False)
-    status = request.GET.get("status") or ""
-    if status not in Submission.Status.values:
-        status = ""
-    try:
-        findings = round_findings(
-            round_,
-            breakdowns=[None, by],
-            user=request.user,
-            lang=lang,
-            questions=questions,
-            statuses=[status] if status and live else None,
-        )
-    except MnrError as error:
-        raise Http404(str(error)) from error
-    totals = [f for f in findings if f.by is None]
-    shown = totals if by is None else [f for f in findings if f.by == by]
-    labels = questions.labels
-    rows = [{"finding": f, "label": label_text(labels.get(f.question, {}), lang)} for f in shown]
-    snapshot = round_snapshot(round_, totals, lang)
-    return render(
-        request,
-        "web/findings.html",
-        {
-            "round": round_,
-            "rows": rows,
-            "by": by,
-            "breakdowns": BREAKDOWNS,
-            "suppressing": not live,
-            "status": status,
-            "statuses": Submission.Status.choices if live else [],
-            "snapshot_spec": snapshot.chart.spec if snapshot.chart else None,
-            "can_edit_report": can_manage_round(request.user, round_),
-            "snapshot_alt": snapshot.chart.alt_text if snapshot.chart else "",
-        },
-    )
 
 
 @login_required
