@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from tests.browser.screenshots import Screenshots, artifacts_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,3 +73,16 @@ def sign_in(live_server: Any) -> Any:
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the session's screenshots (``MNR_ARTIFACTS``; see screenshots.py)."""
+    return artifacts_folder(tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.fixture
+def screenshots(artifacts: Path) -> Any:
+    """``screenshots("reviewer")`` gives a camera: ``shoot(page, "returned")`` saves a
+    full-page ``reviewer-01-returned.png`` in the artifacts folder. For journeys only."""
+    return lambda role: Screenshots(artifacts, role)
