@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mnr.accounts.models import Invitation, Role, RoleAssignment
 from mnr.accounts.permissions import forget_assignments, is_administrator, require
@@ -113,7 +114,7 @@ def assign_role(
     ``respondent`` limits them to that respondent's submissions (blank: every respondent of
     the jurisdiction, the lead's focal point), and their ``channel`` to the submissions of that
     channel (blank: every channel of the round)."""
-    require(acting_user, is_administrator(acting_user), "Only administrators grant roles.")
+    require(acting_user, is_administrator(acting_user), gettext("Only administrators grant roles."))
     scope = Scope(jurisdiction, round_, respondent, channel)
     _check_role(role, scope)
     return _grant(user, role, scope, actor=acting_user, source=source)
@@ -125,7 +126,9 @@ def revoke_role(
 ) -> None:
     """Withdraw one role assignment. An administrator may not withdraw their own
     administrator role: someone else has to (so that the last one cannot lock everyone out)."""
-    require(acting_user, is_administrator(acting_user), "Only administrators withdraw roles.")
+    require(
+        acting_user, is_administrator(acting_user), gettext("Only administrators withdraw roles.")
+    )
     if (
         acting_user is not None
         and assignment.user_id == acting_user.pk
@@ -155,7 +158,9 @@ def set_user_active(
 ) -> Any:
     """Deactivate a user (they can no longer sign in; their history stays theirs) or
     reactivate them. Nobody deactivates themselves."""
-    require(acting_user, is_administrator(acting_user), "Only administrators deactivate users.")
+    require(
+        acting_user, is_administrator(acting_user), gettext("Only administrators deactivate users.")
+    )
     if not active and acting_user is not None and user.pk == acting_user.pk:
         raise MnrError("you cannot deactivate yourself; ask another administrator")
     if user.is_active != active:
@@ -174,7 +179,9 @@ def set_user_active(
 def create_user(
     username: str, password: str, *, email: str = "", acting_user: Any = None, source: str = "cli"
 ) -> Any:
-    require(acting_user, is_administrator(acting_user), "Only administrators create users.")
+    require(
+        acting_user, is_administrator(acting_user), gettext("Only administrators create users.")
+    )
     return _create_user(username, password, email=email, actor=acting_user, source=source)
 
 
@@ -239,7 +246,9 @@ def invite_user(
     sign-up page, ``sign_up_url`` with the token in place of ``{token}``, is mailed to
     ``email``. The mail is sent inside the transaction, so an invitation that could not be sent
     is not kept."""
-    require(acting_user, is_administrator(acting_user), "Only administrators invite users.")
+    require(
+        acting_user, is_administrator(acting_user), gettext("Only administrators invite users.")
+    )
     email = email.strip()
     try:
         validate_email(email)
@@ -279,7 +288,11 @@ def withdraw_invitation(
     invitation: Invitation, *, acting_user: Any = None, source: str = "cli"
 ) -> None:
     """Cancel an invitation not used yet: its link stops working."""
-    require(acting_user, is_administrator(acting_user), "Only administrators withdraw invitations.")
+    require(
+        acting_user,
+        is_administrator(acting_user),
+        gettext("Only administrators withdraw invitations."),
+    )
     if invitation.accepted_at is not None:
         raise MnrError(
             f"the invitation of {invitation.email} was used already; deactivate the user instead"

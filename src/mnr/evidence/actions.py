@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
@@ -44,7 +45,7 @@ def _editable(submission: Submission, acting_user: Any, doing: str) -> Submissio
     require(
         acting_user,
         can_edit_answers(acting_user, submission),
-        "You may not change the evidence of this submission's answers.",
+        gettext("You may not change the evidence of this submission's answers."),
     )
     require_accepts_answers(submission.round, f"{doing} are")
     if not submission.editable:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
@@ -103,7 +104,8 @@ def override_phase(
     require(
         acting_user,
         access.can_override(acting_user, round_, jurisdiction),
-        f"Only reviewers of {jurisdiction.code} in round {round_.code} override its phases.",
+        gettext("Only reviewers of %(jurisdiction)s in round %(round)s override its phases.")
+        % {"jurisdiction": jurisdiction.code, "round": round_.code},
     )
     _participant(round_, jurisdiction)
     _capability(round_, capability)
@@ -156,8 +158,11 @@ def set_consent(
     require(
         acting_user,
         access.can_set_consent(acting_user, round_, jurisdiction),
-        f"Only the focal point of {jurisdiction.code} or an analyst of round {round_.code} "
-        "records its consent to peer exchange.",
+        gettext(
+            "Only the focal point of %(jurisdiction)s or an analyst of round %(round)s records "
+            "its consent to peer exchange."
+        )
+        % {"jurisdiction": jurisdiction.code, "round": round_.code},
     )
     if not isinstance(peer_exchange, bool):
         raise MnrError(f"peer exchange is yes or no, not {peer_exchange!r}")
@@ -211,8 +216,10 @@ def _require_plan(acting_user: Any, round_: Round, jurisdiction: Jurisdiction) -
     require(
         acting_user,
         access.can_edit_plan(acting_user, round_, jurisdiction),
-        f"Only the focal point of {jurisdiction.code} edits its action plan for round "
-        f"{round_.code}.",
+        gettext(
+            "Only the focal point of %(jurisdiction)s edits its action plan for round %(round)s."
+        )
+        % {"jurisdiction": jurisdiction.code, "round": round_.code},
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
@@ -119,7 +120,7 @@ def publish(
     require(
         acting_user,
         can_manage_round(acting_user, round_),
-        "Only analysts of this round publish it.",
+        gettext("Only analysts of this round publish it."),
     )
     round_ = Round.objects.select_for_update().select_related("instrument").get(pk=round_.pk)
     content = current_content(round_)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
@@ -116,7 +117,7 @@ def _check_manager(acting_user: Any, round_: Round) -> None:
     require(
         acting_user,
         can_manage_round(acting_user, round_),
-        "Only analysts of this round edit its report.",
+        gettext("Only analysts of this round edit its report."),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role
@@ -19,9 +20,11 @@ from mnr.surveys.models import Round, Submission
 def get_round_for_user(user: Any, code: str, *, manage: bool = False) -> Round:
     round_ = Round.objects.visible_to(user).filter(code=code).first()
     if round_ is None:
-        raise Http404(f"No round {code!r}")
+        raise Http404(gettext("No round %(code)r") % {"code": code})
     if manage and not can_manage_round(user, round_):
-        raise PermissionDenied("Only administrators and analysts of this round may manage it.")
+        raise PermissionDenied(
+            gettext("Only administrators and analysts of this round may manage it.")
+        )
     return round_
 
 
@@ -37,9 +40,9 @@ def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submi
         .first()
     )
     if submission is None:
-        raise Http404(f"No submission {pk}")
+        raise Http404(gettext("No submission %(pk)s") % {"pk": pk})
     if write and not can_edit_answers(user, submission):
-        raise PermissionDenied("You may not change the answers of this submission.")
+        raise PermissionDenied(gettext("You may not change the answers of this submission."))
     return submission
 
 

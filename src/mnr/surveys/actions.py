@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role, require
@@ -104,7 +105,9 @@ def create_round(
     """A new round on the newest loaded version of ``instrument``.
 
     ``channels`` are in priority order and default to the instrument's own order."""
-    require(acting_user, has_role(acting_user, (Role.ANALYST,)), "Only analysts create rounds.")
+    require(
+        acting_user, has_role(acting_user, (Role.ANALYST,)), gettext("Only analysts create rounds.")
+    )
     if Round.objects.filter(code=code).exists():
         raise MnrError(f"a round {code!r} exists already; choose another code")
     instrument_row = instrument_by_code(instrument)
@@ -145,7 +148,9 @@ def add_participants(
     Refused once the round is closed or published: its list of participants is part of what
     it published."""
     require(
-        acting_user, can_manage_round(acting_user, round_), "Only analysts manage participants."
+        acting_user,
+        can_manage_round(acting_user, round_),
+        gettext("Only analysts manage participants."),
     )
     require_accepts_answers(round_, "new participants are")
     codes = list(dict.fromkeys(codes))
@@ -208,7 +213,7 @@ def open_submission(
     require(
         acting_user,
         can_edit_answers(acting_user, place) or can_manage_round(acting_user, round_),
-        "You may not open a submission for this jurisdiction and respondent.",
+        gettext("You may not open a submission for this jurisdiction and respondent."),
     )
     submission, created = Submission.objects.get_or_create(
         round=round_,
@@ -307,7 +312,7 @@ def save_answers(
     require(
         acting_user,
         can_edit_answers(acting_user, submission),
-        "You may not answer for this jurisdiction.",
+        gettext("You may not answer for this jurisdiction."),
     )
     require_accepts_answers(submission.round, "changes to its answers are")
     amending = amend_submitted and submission.status == Submission.Status.SUBMITTED
@@ -510,7 +515,11 @@ def submit(
     review had questions some jurisdictions left blank); the gaps are listed in the history.
     Refused once the round is closed or published."""
     submission = _locked(submission)
-    require(acting_user, can_edit_answers(acting_user, submission), "Only the focal point submits.")
+    require(
+        acting_user,
+        can_edit_answers(acting_user, submission),
+        gettext("Only the focal point submits."),
+    )
     if allow_missing and acting_user is not None:
         raise PermissionDenied("Only the operator may record a submission with missing answers.")
     require_accepts_answers(submission.round, "submissions are")
@@ -540,7 +549,11 @@ def return_for_changes(
     nothing). Review steps stay possible in a closed or published round, but a returned
     submission there can be answered again only once an analyst opens the round."""
     submission = _locked(submission)
-    require(acting_user, can_review(acting_user, submission), "Only reviewers return submissions.")
+    require(
+        acting_user,
+        can_review(acting_user, submission),
+        gettext("Only reviewers return submissions."),
+    )
     _expect(submission, Submission.Status.SUBMITTED)
     if not comment.strip():
         raise MnrError("say what needs changing: returning a submission needs a comment")
@@ -565,7 +578,9 @@ def validate(
     records no user, and the audit event says which command validated it."""
     submission = _locked(submission)
     require(
-        acting_user, can_review(acting_user, submission), "Only reviewers validate submissions."
+        acting_user,
+        can_review(acting_user, submission),
+        gettext("Only reviewers validate submissions."),
     )
     _expect(submission, Submission.Status.SUBMITTED)
     if acting_user is not None and (own := _own_work(submission, acting_user)):
@@ -591,7 +606,7 @@ def reopen(
     require(
         acting_user,
         can_manage_round(acting_user, submission.round),
-        "Only analysts reopen submissions.",
+        gettext("Only analysts reopen submissions."),
     )
     _expect(submission, Submission.Status.VALIDATED)
     if not comment.strip():
@@ -620,7 +635,7 @@ def comment_on_question(
     require(
         acting_user,
         can_review(acting_user, submission) or can_manage_round(acting_user, submission.round),
-        "Only reviewers and analysts of this round comment on answers.",
+        gettext("Only reviewers and analysts of this round comment on answers."),
     )
     _expect(submission, Submission.Status.SUBMITTED, Submission.Status.RETURNED)
     question = InstrumentQuestion.objects.filter(
@@ -657,7 +672,9 @@ def set_round_status(
     """Open, close or publish a round. Publishing makes its aggregates (never its
     jurisdiction-level answers) visible to everyone."""
     require(
-        acting_user, can_manage_round(acting_user, round_), "Only analysts change a round's status."
+        acting_user,
+        can_manage_round(acting_user, round_),
+        gettext("Only analysts change a round's status."),
     )
     if status not in Round.Status.values:
         raise unknown("round status", status, Round.Status.values)
@@ -681,7 +698,9 @@ def update_round(
     source: str = "web",
 ) -> Round:
     """Change a round's title, dates or disclosure threshold; ``None`` leaves a field as it is."""
-    require(acting_user, can_manage_round(acting_user, round_), "Only analysts edit a round.")
+    require(
+        acting_user, can_manage_round(acting_user, round_), gettext("Only analysts edit a round.")
+    )
     if title is not None and not title.strip():
         raise MnrError("a round needs a title")
     if disclosure_threshold is not None and disclosure_threshold < 1:

@@ -59,7 +59,10 @@ def _filter_groups(round_: Round, lang: str) -> Choices:
         for value, name in groups:
             rows.append((str(PopulationFilter(dimension, value)), str(name)))
             rows.append(
-                (str(PopulationFilter(dimension, value, True)), str(_("Other than %s") % name))
+                (
+                    str(PopulationFilter(dimension, value, True)),
+                    str(_("Other than %(group)s") % {"group": name}),
+                )
             )
         return rows
 
@@ -219,7 +222,9 @@ def row_in_words(row: dict[str, Any], choices: HeadlineChoices) -> dict[str, Any
     population, condition = split_population(str(row["population"]), choices)
     words = _label_of(choices.populations, population) or population
     if condition:
-        words += " · " + str(_("then: %s") % (_label_of(choices.conditions, condition)))
+        words += " · " + str(
+            _("then: %(condition)s") % {"condition": _label_of(choices.conditions, condition)}
+        )
     return {
         **row,
         "counts_as": ", ".join(_label_of(COUNTED_ANSWERS, c) or c for c in counted),
