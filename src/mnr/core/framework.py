@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -42,6 +43,78 @@ CHANNELS_PATH = DATA_DIR / "channels.yaml"
 def text(label: Label, lang: str = "en") -> str:
     """The label in ``lang``, else in its base language (``fr`` for ``fr-CA``), else English."""
     return label.get(lang) or label.get(lang.split("-")[0]) or label.get("en") or ""
+
+
+# --- Labels inside a parsed file ---------------------------------------------------------------
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A language code as the schema allows it in a label (``en``, ``fr``, ``zh-Hans``)."""
+
+
+def is_label(value: object) -> bool:
+    """Whether a parsed value is a label: a mapping of language codes to texts, with ``en``.
+
+    No other part of a framework file has that shape (every other mapping has a key that is not
+    a language code, such as ``code``, ``level`` or ``question``)."""
+    return (
+        isinstance(value, dict)
+        and "en" in value
+        and all(
+            isinstance(key, str) and _LANGUAGE_CODE.fullmatch(key) and isinstance(text, str)
+            for key, text in value.items()
+        )
+    )
+
+
+def labels_in(document: object, path: str = "") -> Iterator[tuple[str, Label]]:
+    """Every label of a parsed file with its key path (``domains[0].name``), in file order."""
+    if is_label(document):
+        yield path, cast(Label, document)
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            yield from labels_in(value, _at(path, str(key)))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from labels_in(value, _at(path, index))
+
+
+def english_only(document: Any) -> Any:
+    """The parsed file with every label reduced to its English text.
+
+    This is what identifies a version of a file: translations can be added to, or corrected in,
+    a loaded version without it becoming another version (``docs/framework-format.md``)."""
+    if is_label(document):
+        return {"en": document["en"]}
+    if isinstance(document, dict):
+        return {key: english_only(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [english_only(value) for value in document]
+    return document
+
+
+def missing_languages(
+    document: Mapping[str, Any], languages: Iterable[str], *, source: str = "(document)"
+) -> list[FrameworkProblem]:
+    """A problem for each label of a parsed file that has no text (or only blanks) in one of
+    ``languages``, for ``mnr framework validate --require-languages fr,es``."""
+    wanted = tuple(dict.fromkeys(languages))
+    problems = []
+    for path, label in labels_in(document):
+        lacking = [lang for lang in wanted if not str(label.get(lang, "")).strip()]
+        if lacking:
+            problems.append(
+                FrameworkProblem(
+                    source,
+                    path or "(top level)",
+                    f"label has no {_listing(repr(lang) for lang in lacking)} text "
+                    f"(English: {_shorten(label['en'])!r})",
+                )
+            )
+    return problems
+
+
+def _shorten(value: str, width: int = 60) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 # --- The framework as plain data -------------------------------------------------------------

@@ -29,7 +29,13 @@ from mnr.frameworks.models import (
 
 
 def _checksum(document: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+    """What identifies a loaded version: the file's content with its labels in English only.
+
+    Translations are not part of a version's identity: a file that only adds or corrects
+    translations of a loaded version refreshes that version's labels (``load_file``). For a file
+    without translations this is the digest of the whole file, as it always was."""
+    identity = core.english_only(document)
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def loaded_editions() -> dict[str, core.Edition]:
@@ -63,6 +69,18 @@ def load_channels(*, acting_user: Any = None, source: str = "cli") -> int:
         if made:
             created += 1
             record_event("channel.load", channel, actor=acting_user, source=source)
+        elif {**channel.label, **label} != channel.label:
+            old = dict(channel.label)
+            channel.label = {**channel.label, **label}
+            channel.save(update_fields=["label"])
+            record_event(
+                "channel.translations",
+                channel,
+                actor=acting_user,
+                source=source,
+                old=old,
+                new=channel.label,
+            )
     return created
 
 
@@ -71,7 +89,9 @@ def load_file(path: Path, *, acting_user: Any = None, source: str = "cli") -> Ed
     """Validate and load one edition or instrument file; nothing is written if it is refused.
 
     Loading the same id and version again is a no-op when the content is identical and refused
-    when it differs: a loaded version may already carry answers, so changes need a new version."""
+    when it differs: a loaded version may already carry answers, so changes need a new version.
+    Translations are the exception: a file that differs from the loaded version only in its
+    labels' other languages than English refreshes the labels of that version in place."""
     require(acting_user, is_administrator(acting_user), "Only administrators load frameworks.")
     load_channels(acting_user=acting_user, source=source)
     parsed = validate_file(path)
@@ -81,6 +101,8 @@ def load_file(path: Path, *, acting_user: Any = None, source: str = "cli") -> Ed
     existing = model.objects.filter(code=parsed.id, version=parsed.version).first()
     if existing is not None:
         if existing.checksum == checksum:
+            if existing.document != document:
+                _refresh_translations(existing, parsed, document, acting_user, source, path)
             return existing
         raise MnrError(
             f"{path}: {parsed.id} version {parsed.version} is loaded already with other content; "
@@ -205,6 +227,111 @@ def _create_instrument(
         ]
     InstrumentQuestion.capabilities.through.objects.bulk_create(crosswalk)
     return row
+
+
+def _merged_label(
+    stored: Mapping[str, str], was: Mapping[str, str], now: Mapping[str, str]
+) -> dict[str, str]:
+    """The file's new label, keeping each text that was changed in the database since the load
+    (an administrator's phase name): ``stored`` as in the database, ``was`` the file loaded."""
+    edited = {lang: value for lang, value in stored.items() if value != was.get(lang)}
+    return {**now, **edited}
+
+
+def _label_languages(document: Mapping[str, Any]) -> list[str]:
+    return sorted({lang for _, label in core.labels_in(document) for lang in label})
+
+
+def _drops_a_translation(loaded: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    """Whether a label of ``document`` lacks a language the same label has in ``loaded`` (the
+    two say the same in English, so their labels come in the same order)."""
+    pairs = zip(core.labels_in(loaded), core.labels_in(document), strict=True)
+    return any(set(old) - set(new) for (_, old), (_, new) in pairs)
+
+
+def _refresh_translations(
+    row: Edition | Instrument,
+    parsed: core.Edition | core.Instrument,
+    document: dict[str, Any],
+    acting_user: Any,
+    source: str,
+    path: Path,
+) -> None:
+    """Give a loaded version the labels of a file that adds or corrects translations of it.
+
+    A file that lacks a translation the loaded version has (an older copy) changes nothing: a
+    loaded version keeps its translations."""
+    if _drops_a_translation(row.document, document):
+        return
+    before = _label_languages(row.document)
+    if isinstance(row, Edition):
+        assert isinstance(parsed, core.Edition)
+        _refresh_edition_labels(row, parsed)
+        row.provenance = dict(parsed.provenance)
+        instruments = list(row.instruments.all())
+    else:
+        instruments = [row]
+    row.document = document
+    row.title = dict(parsed.title)
+    row.save()
+    for instrument_row in instruments:
+        _refresh_instrument_labels(instrument_row)
+    record_event(
+        f"{row._meta.model_name}.translations",
+        row,
+        actor=acting_user,
+        source=source,
+        file=str(path),
+        languages_before=before,
+        languages=_label_languages(document),
+    )
+
+
+def _refresh_edition_labels(row: Edition, edition: core.Edition) -> None:
+    was = core.edition_from_document(row.document, source=f"{row} (database)")
+    domains = {domain.id: domain for domain in edition.domains}
+    for domain_row in row.domains.all():
+        domain = domains[domain_row.code]
+        domain_row.name, domain_row.outcome = dict(domain.name), dict(domain.outcome)
+        domain_row.save(update_fields=["name", "outcome"])
+    for capability_row in row.capabilities.all():
+        capability = edition.capability(capability_row.code)
+        capability_row.name = dict(capability.name)
+        capability_row.description = dict(capability.description)
+        capability_row.save(update_fields=["name", "description"])
+        for descriptor in capability_row.phase_descriptors.all():
+            descriptor.text = dict(capability.phase_descriptors[descriptor.level])
+            descriptor.save(update_fields=["text"])
+    old_phases = {phase.level: phase for phase in was.phases}
+    new_phases = {phase.level: phase for phase in edition.phases}
+    for phase_row in row.phases.all():
+        phase_row.name = _merged_label(
+            phase_row.name, old_phases[phase_row.level].name, new_phases[phase_row.level].name
+        )
+        phase_row.save(update_fields=["name"])
+    for question_row in row.questions.all():
+        _relabel_question(question_row, edition.question(question_row.code))
+
+
+def _relabel_question(row: Question | InstrumentQuestion, question: core.Question) -> None:
+    row.label = dict(question.label)
+    row.choices = [{"code": c.code, "label": dict(c.label)} for c in question.choices]
+    row.finding = dict(question.finding or {})
+    row.save(update_fields=["label", "choices", "finding"])
+
+
+def _refresh_instrument_labels(row: Instrument) -> None:
+    """An instrument's questions take their labels from its file and from its edition's."""
+    edition_row = row.edition
+    edition = core.edition_from_document(edition_row.document, source=f"{edition_row} (database)")
+    instrument = core.instrument_from_document(
+        row.document,
+        {edition.id: edition},
+        known_channels() | set(core.load_channels()),
+        source=f"{row} (database)",
+    )
+    for question_row in row.questions.all():
+        _relabel_question(question_row, instrument.question(question_row.code))
 
 
 @transaction.atomic

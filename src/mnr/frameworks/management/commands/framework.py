@@ -12,6 +12,10 @@ from mnr.frameworks.models import Edition, Instrument
 from mnr.frameworks.presentation import edition_by_code, edition_outline, show_edition
 
 
+def _languages(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 class Command(MnrCommand):
     help = "Validate, load, list and show MNR framework editions and instruments."
 
@@ -19,6 +23,13 @@ class Command(MnrCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         validate = sub.add_parser("validate", help="check a framework file; load nothing")
         validate.add_argument("file", type=Path)
+        validate.add_argument(
+            "--require-languages",
+            type=_languages,
+            default=[],
+            metavar="fr,es",
+            help="also refuse a label without a text in each of these languages",
+        )
         load = sub.add_parser("load", help="validate and load an edition or instrument file")
         load.add_argument("file", type=Path)
         sub.add_parser("list", help="list loaded editions and instruments")
@@ -40,8 +51,16 @@ class Command(MnrCommand):
         if action == "validate":
             parsed = actions.validate_file(options["file"])
             kind = "edition" if isinstance(parsed, core.Edition) else "instrument"
+            languages = options["require_languages"]
+            if languages:
+                document = core.read_document(options["file"])
+                missing = core.missing_languages(document, languages, source=str(options["file"]))
+                if missing:
+                    raise core.FrameworkError(missing)
+            in_languages = f" in {', '.join(['en', *languages])}" if languages else ""
             self.stdout.write(
                 f"{options['file']}: valid {kind} {parsed.id} version {parsed.version}"
+                f"{in_languages}"
             )
         elif action == "load":
             row = actions.load_file(options["file"])
