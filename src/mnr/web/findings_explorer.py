@@ -22,7 +22,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from mnr.core import charts
-from mnr.core.findings import BREAKDOWNS, Finding
+from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.framework import text as label_text
 from mnr.core.tables import XLSX_MIMETYPE, Cell, csv_bytes, xlsx_bytes
 from mnr.errors import MnrError
@@ -185,25 +185,21 @@ class Explorer:
         ]
 
     def table(self) -> list[list[Cell]]:
-        """The rows as the downloads hold them: a withheld row's numbers empty, its reason
-        given."""
+        """The rows as the downloads hold them. Disclosure control has emptied a withheld
+        finding's numbers already; its row gives the reason."""
         lines: list[list[Cell]] = []
         for row in self.rows:
             finding = row.finding
-            shown = not finding.suppressed
-            counts: list[Cell] = [
-                finding.counts.get(code) if shown else None
-                for code in ("yes", "partial", "no", "dont_know", "not_applicable", "blank")
-            ]
+            counts: list[Cell] = [finding.counts.get(code) for code in COUNT_KEYS]
             lines.append(
                 [
                     finding.question,
                     row.label,
                     row.group,
                     *counts,
-                    finding.percent if shown else None,
-                    finding.numerator if shown else None,
-                    finding.denominator if shown else None,
+                    finding.percent,
+                    finding.numerator,
+                    finding.denominator,
                     row.reason,
                     finding.sentence or "",
                 ]
