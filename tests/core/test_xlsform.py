@@ -204,7 +204,9 @@ def test_phase_question_is_relevant_when_in_place_and_shows_descriptors() -> Non
     hint = phase["hint::English (en)"]
     assert "**1 Building**: The problem is recognised" in hint
     assert "**4 Maturity**: " in hint
-    assert phase["hint::French (fr)"] == hint
+    french = phase["hint::French (fr)"]
+    assert french.startswith("Choisissez la phase dont la description correspond le mieux")
+    assert "**1 Mise en place**: Certains responsables reconnaissent le problème" in french
     assert choices(sheets, "phases") == [
         ("1", "Building"),
         ("2", "Developing"),
@@ -233,7 +235,9 @@ def test_the_respondent_is_asked_second_as_a_code_blank_for_the_lead() -> None:
     assert "required" not in respondent
     assert respondent["constraint"] == "regex(., '^[a-z0-9][a-z0-9_-]{0,59}$')"
     assert "lower-case" in respondent["constraint_message::English (en)"]
-    assert "lead respondent" in respondent["hint::French (fr)"]
+    assert "lead respondent" in respondent["hint::English (en)"]
+    assert "répondant principal" in respondent["hint::French (fr)"]
+    assert "persona encuestada principal" in respondent["hint::Spanish (es)"]
 
 
 def test_each_phase_question_is_followed_by_the_confidence_in_it() -> None:
@@ -257,21 +261,48 @@ def test_confidence_fields_are_no_questions() -> None:
 
 
 def test_every_label_column_is_filled_with_english_where_no_translation_exists() -> None:
-    sheets = build()
+    sheets = build(languages=("en", "ar"))
+    arabic = "label::Arabic (ar)"
     for row in sheets.survey.rows:
         if row["type"] in ("calculate", "end_group"):
             continue
-        assert all(row[column] for column in LABEL_COLUMNS), row["name"]
-        assert row["label::French (fr)"] == row["label::English (en)"]
+        assert row["label::English (en)"], row["name"]
+        assert row[arabic] == row["label::English (en)"]
     for row in sheets.choices.rows:
-        assert all(row[column] for column in LABEL_COLUMNS)
+        assert row[arabic] == row["label::English (en)"]
+    assert "hint::Arabic (ar)" in sheets.survey.columns
+
+
+def test_every_label_and_hint_is_written_in_french_and_spanish() -> None:
+    sheets = build("mnr-2016-self-assessment")
     assert set(HINT_COLUMNS) <= set(sheets.survey.columns)
+    for row in (*sheets.survey.rows, *sheets.choices.rows):
+        if row.get("type") in ("calculate", "end_group") or row.get("list_name") == "jurisdictions":
+            continue
+        for kind in ("label", "hint"):
+            english = row.get(f"{kind}::English (en)")
+            if not english or english.isdigit():
+                continue
+            for language in ("French (fr)", "Spanish (es)"):
+                assert row[f"{kind}::{language}"], (row["name"], kind, language)
+                # Only names that are the same in every language (Leadership) may be equal.
+                if row.get("type", "").startswith(("select_one", "text", "note", "begin_group")):
+                    assert row[f"{kind}::{language}"] != english, (row["name"], kind, language)
+    status = survey_row(sheets, "C01_status")
+    assert status["label::French (fr)"].startswith("Existe-t-il un organisme national")
+    assert status["label::Spanish (es)"].startswith("¿Existe un organismo nacional")
+    french_choices = {
+        (row["list_name"], row["name"]): row["label::French (fr)"] for row in sheets.choices.rows
+    }
+    assert french_choices["status", "partial"] == "En partie"
+    assert french_choices["phases", "3"] == "Consolidation"
+    assert french_choices["confidence", "high"] == "Élevé"
 
 
 def test_a_translated_label_is_used_in_its_language() -> None:
     instrument, _ = shipped("mnr-review-2021")
     status = instrument.question("C01.status")
-    translated = replace(status, label={**status.label, "fr": "Existe-t-il un organe national ?"})
+    translated = replace(status, label={"en": status.label["en"], "fr": "Existe-t-il un organe ?"})
     first = instrument.sections[0]
     sections = (
         Section(first.domain, (translated, *first.questions[1:])),
@@ -279,7 +310,7 @@ def test_a_translated_label_is_used_in_its_language() -> None:
     )
     sheets = build(instrument=replace(instrument, sections=sections))
     row = survey_row(sheets, "C01_status")
-    assert row["label::French (fr)"] == "Existe-t-il un organe national ?"
+    assert row["label::French (fr)"] == "Existe-t-il un organe ?"
     assert row["label::Spanish (es)"] == row["label::English (en)"] == status.label["en"]
 
 

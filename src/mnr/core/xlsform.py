@@ -56,24 +56,57 @@ LANGUAGE_NAMES: Mapping[str, str] = {
     "zh": "Chinese",
 }
 
-# The form's own texts around the framework's content (English only, like the framework).
-_JURISDICTION_LABEL: Label = {"en": "Jurisdiction"}
-_JURISDICTION_HINT: Label = {"en": "The country or other jurisdiction these answers are about."}
-_GENERAL_LABEL: Label = {"en": "General questions"}
-_PHASE_HINT: Label = {"en": "Choose the phase whose description fits best today."}
-_RESPONDENT_LABEL: Label = {"en": "Respondent"}
+# The form's own texts around the framework's content, in the languages the framework ships in
+# (a form in another language shows them in English, like an untranslated framework label).
+_JURISDICTION_LABEL: Label = {"en": "Jurisdiction", "fr": "Juridiction", "es": "Jurisdicción"}
+_JURISDICTION_HINT: Label = {
+    "en": "The country or other jurisdiction these answers are about.",
+    "fr": "Le pays ou l'autre juridiction sur lequel portent ces réponses.",
+    "es": "El país u otra jurisdicción a la que se refieren estas respuestas.",
+}
+_GENERAL_LABEL: Label = {
+    "en": "General questions",
+    "fr": "Questions générales",
+    "es": "Preguntas generales",
+}
+_PHASE_HINT: Label = {
+    "en": "Choose the phase whose description fits best today.",
+    "fr": "Choisissez la phase dont la description correspond le mieux à la situation actuelle.",
+    "es": "Elija la fase cuya descripción se ajuste mejor a la situación actual.",
+}
+_RESPONDENT_LABEL: Label = {"en": "Respondent", "fr": "Répondant", "es": "Persona encuestada"}
 _RESPONDENT_HINT: Label = {
     "en": "Leave empty when you answer as the jurisdiction's lead respondent. Otherwise the "
     "code of your organisation that was agreed with the review team, such as police or "
-    "civil_society."
+    "civil_society.",
+    "fr": "Laissez ce champ vide si vous répondez en tant que répondant principal de la "
+    "juridiction. Sinon, indiquez le code de votre organisation convenu avec l'équipe de "
+    "l'examen, par exemple police ou civil_society.",
+    "es": "Deje este campo vacío si responde como persona encuestada principal de la "
+    "jurisdicción. De lo contrario, indique el código de su organización acordado con el "
+    "equipo del examen, por ejemplo police o civil_society.",
 }
 _RESPONDENT_MESSAGE: Label = {
     "en": "Use lower-case letters, digits, _ and -, starting with a letter or digit (at most "
-    "60 characters), or leave it empty."
+    "60 characters), or leave it empty.",
+    "fr": "Utilisez des lettres minuscules, des chiffres, _ et -, en commençant par une lettre "
+    "ou un chiffre (60 caractères au plus), ou laissez le champ vide.",
+    "es": "Utilice letras minúsculas, dígitos, _ y -, empezando por una letra o un dígito (60 "
+    "caracteres como máximo), o deje el campo vacío.",
 }
-_CONFIDENCE_LABEL: Label = {"en": "How confident are you of this phase?"}
+_CONFIDENCE_LABEL: Label = {
+    "en": "How confident are you of this phase?",
+    "fr": "Quel est votre degré de confiance dans cette phase\u00a0?",
+    "es": "¿Qué grado de confianza tiene en esta fase?",
+}
+_CONFIDENCE_TRANSLATIONS: Mapping[str, Mapping[str, str]] = {
+    "low": {"fr": "Faible", "es": "Bajo"},
+    "medium": {"fr": "Moyen", "es": "Medio"},
+    "high": {"fr": "Élevé", "es": "Alto"},
+}
 _CONFIDENCE_CHOICES = tuple(
-    Choice(code, {"en": label}) for code, label in CONFIDENCE_LEVELS.items()
+    Choice(code, {"en": label, **_CONFIDENCE_TRANSLATIONS.get(code, {})})
+    for code, label in CONFIDENCE_LEVELS.items()
 )
 
 SURVEY_FIELDS = ("type", "name")
