@@ -9,6 +9,11 @@
 
 import { Pending, onSignOut } from "./pending.js";
 
+// The texts come from the djangojs catalogue of the page's language (base.html loads /jsi18n/);
+// without it they stay English.
+const gettext = window.gettext ?? ((text) => text);
+const interpolate = window.interpolate ?? ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
+
 const TYPING_PAUSE_MS = 700;
 
 function selector(code, field) {
@@ -110,7 +115,7 @@ function setQuestionError(form, code, message) {
     error.className = "field-error";
     fieldset.querySelector("legend").after(error);
   }
-  error.textContent = `Not saved: ${message}`;
+  error.textContent = interpolate(gettext("Not saved: %(message)s"), { message }, true);
   fieldset.classList.add("has-error");
 }
 
@@ -128,7 +133,7 @@ function blank(text) {
 }
 
 function asTyped(text) {
-  return text ? element("span", { class: "as-typed" }, text) : blank("None");
+  return text ? element("span", { class: "as-typed" }, text) : blank(gettext("None"));
 }
 
 function choiceLabel(fieldset, value) {
@@ -142,36 +147,39 @@ function describe(fieldset, answer) {
   const isText = Boolean(fieldset.querySelector("textarea[data-field=value]"));
   const value = answer.value ?? "";
   list.append(
-    element("dt", {}, "Answer"),
-    element("dd", {}, value ? (isText ? asTyped(value) : choiceLabel(fieldset, value)) : blank("No answer")),
+    element("dt", {}, gettext("Answer")),
+    element("dd", {}, value ? (isText ? asTyped(value) : choiceLabel(fieldset, value)) : blank(gettext("No answer"))),
   );
   if (fieldset.querySelector("[data-field=comment]")) {
-    list.append(element("dt", {}, "Comment"), element("dd", {}, asTyped(answer.comment ?? "")));
+    list.append(element("dt", {}, gettext("Comment")), element("dd", {}, asTyped(answer.comment ?? "")));
   }
-  list.append(element("dt", {}, "Evidence"), element("dd", {}, asTyped(answer.evidence_url ?? "")));
+  list.append(element("dt", {}, gettext("Evidence")), element("dd", {}, asTyped(answer.evidence_url ?? "")));
   const confidence = fieldset.querySelector("select[data-field=confidence]");
   if (confidence) {
     const option = [...confidence.options].find((o) => o.value === (answer.confidence ?? ""));
     list.append(
-      element("dt", {}, "Confidence"),
-      element("dd", {}, answer.confidence ? (option?.textContent.trim() ?? answer.confidence) : blank("Not given")),
+      element("dt", {}, gettext("Confidence")),
+      element("dd", {}, answer.confidence ? (option?.textContent.trim() ?? answer.confidence) : blank(gettext("Not given"))),
     );
   }
   list.append(
-    element("dt", {}, "May be quoted"),
-    element("dd", {}, answer.publishable ? "Yes" : "No"),
+    element("dt", {}, gettext("May be quoted")),
+    element("dd", {}, answer.publishable ? gettext("Yes") : gettext("No")),
   );
   return list;
 }
 
 function utc(iso) {
   const when = iso ? new Date(iso) : null;
-  return when && !Number.isNaN(when.getTime()) ? `${when.toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
+  return when && !Number.isNaN(when.getTime())
+    ? interpolate(gettext("%(when)s UTC"), { when: when.toISOString().slice(0, 16).replace("T", " ") }, true)
+    : "";
 }
 
 function savedBy(conflict) {
   const when = utc(conflict.updated_at);
-  return `${conflict.updated_by || "an operator"}${when ? ` at ${when}` : ""}`;
+  const who = conflict.updated_by || gettext("an operator");
+  return when ? interpolate(gettext("%(who)s at %(when)s"), { who, when }, true) : who;
 }
 
 function answerPage(form) {
@@ -190,7 +198,7 @@ function answerPage(form) {
   }
 
   function loginLink() {
-    const link = element("a", { href: form.dataset.loginUrl }, "Sign in again");
+    const link = element("a", { href: form.dataset.loginUrl }, gettext("Sign in again"));
     return [" ", link, "."];
   }
 
@@ -201,9 +209,12 @@ function answerPage(form) {
       return i ? [", ", name] : [name];
     });
     const elsewhere = codes.some((code) => !fieldsetOf(form, code));
-    showStatus("error", "Not saved: someone else saved ", [
+    // The question codes are links, so the sentence is cut around them.
+    showStatus("error", gettext("Not saved: someone else saved "), [
       ...links,
-      ` while you were editing. Your text is kept in this browser; choose for each which text to keep${elsewhere ? " (on the page of that question)" : ""}.`,
+      elsewhere
+        ? gettext(" while you were editing. Your text is kept in this browser; choose for each which text to keep (on the page of that question).")
+        : gettext(" while you were editing. Your text is kept in this browser; choose for each which text to keep."),
     ]);
   }
 
@@ -213,25 +224,35 @@ function answerPage(form) {
     fieldset.querySelector("[data-conflict-panel]")?.remove();
     const { conflict } = entry;
     const title = `${fieldset.id}-conflict-title`;
-    const mine = element("section", { class: "mine" }, element("h5", {}, "Your text"));
+    const mine = element("section", { class: "mine" }, element("h5", {}, gettext("Your text")));
     const theirs = element(
       "section",
       { class: "theirs" },
-      element("h5", {}, `Saved meanwhile by ${savedBy(conflict)}`),
-      conflict.version ? describe(fieldset, conflict) : element("p", { class: "blank" }, "No answer is saved."),
+      element("h5", {}, interpolate(gettext("Saved meanwhile by %(who)s"), { who: savedBy(conflict) }, true)),
+      conflict.version ? describe(fieldset, conflict) : element("p", { class: "blank" }, gettext("No answer is saved.")),
     );
     const refreshMine = () => mine.replaceChildren(mine.firstChild, describe(fieldset, formAnswer(form, code)));
     refreshMine();
-    const keep = element("button", { type: "button", "data-keep": "mine" }, "Keep mine");
-    const take = element("button", { type: "button", "data-keep": "theirs" }, "Take theirs");
+    const keep = element("button", { type: "button", "data-keep": "mine" }, gettext("Keep mine"));
+    const take = element("button", { type: "button", "data-keep": "theirs" }, gettext("Take theirs"));
     const panel = element(
       "div",
       { class: "conflict", role: "group", "aria-labelledby": title, "data-conflict-panel": "" },
-      element("h4", { id: title }, `${code} was saved by ${conflict.updated_by || "an operator"} while you were editing`),
+      element(
+        "h4",
+        { id: title },
+        interpolate(
+          gettext("%(code)s was saved by %(who)s while you were editing"),
+          { code, who: conflict.updated_by || gettext("an operator") },
+          true,
+        ),
+      ),
       element(
         "p",
         {},
-        "Your text is not saved yet; it is kept in the form above and in this browser. Keep yours (edit it first to combine both if you like), or take what was saved meanwhile.",
+        gettext(
+          "Your text is not saved yet; it is kept in the form above and in this browser. Keep yours (edit it first to combine both if you like), or take what was saved meanwhile.",
+        ),
       ),
       element("div", { class: "conflict-texts" }, mine, theirs),
       element("div", { class: "conflict-choices" }, keep, take),
@@ -310,7 +331,7 @@ function answerPage(form) {
     if (response.status === 401 || (response.status === 403 && !body) || response.type === "opaqueredirect") {
       return { ok: false, reason: "session" };
     }
-    const message = body?.error || `the server answered ${response.status} ${response.statusText}`;
+    const message = body?.error || interpolate(gettext("the server answered %(status)s %(text)s"), { status: response.status, text: response.statusText }, true);
     setQuestionError(form, code, message);
     return { ok: false, reason: "refused", message };
   }
@@ -318,7 +339,7 @@ function answerPage(form) {
   async function sendPending() {
     const kept = pending.all();
     const codes = Object.keys(kept).filter((code) => !kept[code].conflict);
-    if (codes.length) showStatus("saving", "Saving…");
+    if (codes.length) showStatus("saving", gettext("Saving…"));
     let failure = null;
     // One question per request: an invalid answer to one question must not hold up the others.
     for (const code of codes) {
@@ -334,17 +355,17 @@ function answerPage(form) {
     if (failure?.reason === "session") {
       showStatus(
         "error",
-        "Not saved: your session has ended. Your changes are kept in this browser and are saved when you come back after signing in.",
+        gettext("Not saved: your session has ended. Your changes are kept in this browser and are saved when you come back after signing in."),
         loginLink(),
       );
     } else if (failure?.reason === "offline") {
-      showStatus("error", "Not saved: the server cannot be reached. Your changes are kept in this browser and sent again with your next change or visit.");
+      showStatus("error", gettext("Not saved: the server cannot be reached. Your changes are kept in this browser and sent again with your next change or visit."));
     } else if (failure) {
-      showStatus("error", `Not saved: ${failure.message}`);
+      showStatus("error", interpolate(gettext("Not saved: %(message)s"), { message: failure.message }, true));
     } else if (conflicts.length) {
       conflictStatus(conflicts);
     } else {
-      showStatus("saved", "Saved");
+      showStatus("saved", gettext("Saved"));
     }
   }
 
@@ -382,7 +403,7 @@ function answerPage(form) {
     setQuestionError(form, input.dataset.question, "");
     // Typed fields (text, the evidence address) are sent after a pause in typing.
     if (input.tagName === "TEXTAREA" || input.type === "url") {
-      showStatus("editing", "Editing…");
+      showStatus("editing", gettext("Editing…"));
       clearTimeout(timer);
       timer = setTimeout(send, TYPING_PAUSE_MS);
     }
@@ -444,7 +465,7 @@ function conflictPage(form) {
   form.addEventListener("change", () => applySkipLogic(form));
   const status = form.querySelector("[data-save-status]");
   status.dataset.state = "error";
-  status.textContent = "Not saved: choose which text to keep where marked, then Save.";
+  status.textContent = gettext("Not saved: choose which text to keep where marked, then Save.");
 }
 
 /** A locked page: changes kept in this browser can no longer be saved; say so. */
@@ -454,7 +475,7 @@ function lockedPage(notice) {
   const codes = Object.keys(kept);
   if (!codes.length) return;
   const heading = document.createElement("p");
-  heading.textContent = "This browser kept changes that were not saved before the submission was locked:";
+  heading.textContent = gettext("This browser kept changes that were not saved before the submission was locked:");
   const list = document.createElement("ul");
   for (const code of codes) {
     for (const [field, value] of Object.entries(kept[code].fields)) {
@@ -465,7 +486,7 @@ function lockedPage(notice) {
   }
   const discard = document.createElement("button");
   discard.type = "button";
-  discard.textContent = "Discard these changes";
+  discard.textContent = gettext("Discard these changes");
   discard.addEventListener("click", () => {
     for (const code of codes) pending.remove(code);
     notice.hidden = true;

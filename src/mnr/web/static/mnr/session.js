@@ -4,6 +4,10 @@
 
 import { clearAll, pendingCount, saveBeforeSignOut } from "./pending.js";
 
+// From the djangojs catalogue that base.html loads (/jsi18n/); English without it.
+const ngettext = window.ngettext ?? ((singular, plural, count) => (count === 1 ? singular : plural));
+const interpolate = window.interpolate ?? ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
+
 const form = document.querySelector("form[data-sign-out]");
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -12,8 +16,15 @@ form?.addEventListener("submit", async (event) => {
   if (
     left &&
     !window.confirm(
-      `${left === 1 ? "One answer you entered is" : `${left} answers you entered are`} not saved yet. ` +
-        "Signing out removes them from this browser. Sign out anyway?",
+      interpolate(
+        ngettext(
+          "One answer you entered is not saved yet. Signing out removes them from this browser. Sign out anyway?",
+          "%(count)s answers you entered are not saved yet. Signing out removes them from this browser. Sign out anyway?",
+          left,
+        ),
+        { count: left },
+        true,
+      ),
     )
   ) {
     return;
