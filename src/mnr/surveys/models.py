@@ -157,6 +157,15 @@ class SubmissionTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.submission} {self.from_status} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        """The status it moved from, by the name the pages give it ("Returned for changes")."""
+        return str(dict(Submission.Status.choices).get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(Submission.Status.choices).get(self.to_status, self.to_status))
+
 
 class Answer(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
