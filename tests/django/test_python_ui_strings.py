@@ -10,6 +10,7 @@ catalogue itself (they pass once the compendium /work/notes/i18n/i18n_py.fr.po i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -24,6 +25,7 @@ from django.utils.functional import Promise
 from django import forms
 from mnr.accounts.models import Role
 from mnr.core.respondents import CONFIDENCE_LEVELS
+from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import service as maturity_service
 from mnr.maturity.models import PlanItem
@@ -40,7 +42,10 @@ from mnr.web import (
     questionnaire,
     submission_list,
 )
+from mnr.web.action_messages import FIXED_MESSAGES, shown
 from mnr.web.templatetags import mnr as mnr_tags
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "mnr"
 
 CHOICES: list[type[models.TextChoices]] = [
     Role,
@@ -156,6 +161,19 @@ def test_a_403_reason_and_the_form_labels_go_through_gettext(marked: None, setti
     form = manage_forms.SignUpForm()
     assert str(form.fields["username"].label) == "⟦Username⟧"
     assert str(form.fields["password_again"].label) == "⟦Password again⟧"
+
+
+def test_a_fixed_refusal_of_an_action_is_translated_where_shown(marked: None) -> None:
+    assert shown(MnrError("choose a username")) == "⟦choose a username⟧"
+    named = MnrError("a user 'amina' exists already")
+    assert shown(named) == "a user 'amina' exists already"
+
+
+def test_each_fixed_refusal_listed_is_one_an_action_raises() -> None:
+    """The list follows the actions: a message reworded there is no longer listed as it was."""
+    sources = "".join(path.read_text(encoding="utf-8") for path in SRC.glob("*/actions.py"))
+    stale = [m for m in FIXED_MESSAGES if f'MnrError("{m}")' not in sources]
+    assert not stale, stale
 
 
 # --- With the French catalogue (after the compendium is merged into src/mnr/locale) ------------

@@ -53,6 +53,7 @@ from mnr.surveys.models import (
     SubmissionTransition,
 )
 from mnr.web import submission_list
+from mnr.web.action_messages import shown
 from mnr.web.questionnaire import (
     GENERAL,
     HistoryRow,
@@ -653,7 +654,7 @@ def _review_step(
         step(submission, comment)
     except MnrError as error:
         return _review_page(
-            request, submission, status=400, error=str(error), failed_form=form, comment=comment
+            request, submission, status=400, error=shown(error), failed_form=form, comment=comment
         )
     messages.success(request, done)
     return redirect("submission-review", submission.pk)

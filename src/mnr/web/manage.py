@@ -36,6 +36,7 @@ from mnr.frameworks.models import Edition, Phase
 from mnr.surveys import actions as surveys
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round
+from mnr.web.action_messages import shown
 from mnr.web.manage_forms import (
     DatesForm,
     GrantForm,
@@ -104,7 +105,7 @@ def _refused(form: forms.Form, error: MnrError) -> None:
         for name in form.fields
         if (found := re.search(rf"\b{re.escape(name.replace('_', ' '))}\b", message))
     ]
-    form.add_error(min(named)[1] if named else None, message)
+    form.add_error(min(named)[1] if named else None, shown(error))
 
 
 # --- Overview ----------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         accounts.withdraw_invitation(invitation, acting_user=request.user, source="web")
     except MnrError as error:
-        messages.error(request, str(error))
+        messages.error(request, shown(error))
     else:
         messages.success(
             request,
@@ -210,7 +211,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         accounts.set_user_active(person, active, acting_user=request.user, source="web")
     except MnrError as error:
-        messages.error(request, str(error))
+        messages.error(request, shown(error))
     else:
         done = _("%(username)s can sign in again.") if active else _("%(username)s deactivated.")
         messages.success(request, done % {"username": person.get_username()})
@@ -261,7 +262,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         accounts.revoke_role(assignment, acting_user=request.user, source="web")
     except MnrError as error:
-        messages.error(request, str(error))
+        messages.error(request, shown(error))
     else:
         messages.success(
             request,
@@ -276,7 +277,7 @@ def sign_up(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = accounts.invitation_for_token(token)
     except MnrError as error:
-        return render(request, "web/manage/sign_up.html", {"refused": str(error)}, status=410)
+        return render(request, "web/manage/sign_up.html", {"refused": shown(error)}, status=410)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -410,7 +411,7 @@ def _round_post(
     except MnrError as error:
         form = dates if which == "dates" else participants if which == "participants" else None
         if form is None:
-            messages.error(request, str(error))
+            messages.error(request, shown(error))
             return True
         _refused(form, error)
     return False

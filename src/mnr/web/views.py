@@ -22,6 +22,7 @@ from mnr.reports.texts import LANGUAGES as REPORT_TEXTS
 from mnr.surveys.access import can_manage_round, can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web import dashboard, entry
+from mnr.web.action_messages import shown
 
 # The languages a report is written in, named in their own language.
 REPORT_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code in REPORT_TEXTS]
@@ -110,7 +111,7 @@ def round_publish(request: HttpRequest, code: str) -> HttpResponse:
     try:
         publication = publish(round_, note=request.POST.get("note", ""), acting_user=request.user)
     except MnrError as error:
-        messages.error(request, str(error))
+        messages.error(request, shown(error))
     else:
         changed = len(publication.changes)
         messages.success(
@@ -145,5 +146,5 @@ def rename_phase_view(request: HttpRequest, code: str, level: int) -> HttpRespon
             acting_user=request.user,
         )
     except MnrError as error:
-        messages.error(request, str(error))
+        messages.error(request, shown(error))
     return redirect("framework", code=code)
