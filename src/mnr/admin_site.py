@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 def _is_administrator(request: HttpRequest) -> bool:
@@ -22,9 +23,9 @@ def _is_administrator(request: HttpRequest) -> bool:
 
 
 class MnrAdminSite(admin.AdminSite):
-    site_header = "mnr administration (read only)"
-    site_title = "mnr administration"
-    index_title = "Browse the records (changes are made under Manage)"
+    site_header = _("mnr administration (read only)")
+    site_title = _("mnr administration")
+    index_title = _("Browse the records (changes are made under Manage)")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return _is_administrator(request)

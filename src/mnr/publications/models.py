@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mnr.core.disclosure import Protection
@@ -77,7 +78,7 @@ class Publication(models.Model):
             + f" ({s['status']})"
             for s in self.left_out
         )
-        left_out = f"Left out, not validated: {listed}."
+        left_out = gettext("Left out, not validated: %(submissions)s.") % {"submissions": listed}
         return f"{self.note}\n\n{left_out}" if self.note else left_out
 
     def protection_of(self) -> Protection:
