@@ -843,7 +843,7 @@ def explorer_chart(
     wrapped = any("\n" in name for name in names)
     y = _row_encoding("row", names, EXPLORER_LABEL_WIDTH)
     y["scale"] = {"domain": names}
-    bars = {
+    bars: dict[str, Any] = {
         "data": {"values": segments},
         "mark": {"type": "bar", "size": BAR_SIZE, "stroke": SEGMENT_OUTLINE, "strokeWidth": 0.5},
         "encoding": {
@@ -895,6 +895,9 @@ def explorer_chart(
             "opacity": {"condition": {"test": fits, "value": 1}, "value": 0},
         },
     }
+    if not segments:
+        # Every row withheld: an empty group of bars would be announced without a name.
+        bars["mark"]["aria"] = False
     layers = [bars, counts]
     if notes:
         layers.append(
