@@ -21,13 +21,12 @@ from django.urls import reverse
 from django.utils import translation
 from tests.maturity import self_assessment_round
 from tests.submissions import in_state
+from tests.translations import DOMAINS, LOCALE, catalogue, english_ui_texts, entries
 
 from mnr.surveys.models import Round, Submission
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "mnr"
-LOCALE = SRC / "locale"
 LANGUAGES = ("fr", "es")
-DOMAINS = ("django", "djangojs")
 
 # Templates of the generated documents (report, maturity profile and plan): their wording comes
 # from the report texts (mnr/reports/data/report-texts.yaml) in the document's own language,
@@ -96,14 +95,6 @@ def test_the_check_finds_english_outside_the_tags() -> None:
 @pytest.mark.parametrize("path", ui_templates(), ids=lambda p: str(p.relative_to(SRC)))
 def test_every_template_text_goes_through_translation(path: Path) -> None:
     assert untranslated_words(path.read_text(encoding="utf-8")) == [], path
-
-
-def catalogue(lang: str, domain: str) -> polib.POFile:
-    return polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / f"{domain}.po"))
-
-
-def entries(po: polib.POFile) -> list[polib.POEntry]:
-    return [entry for entry in po if not entry.obsolete]
 
 
 def key(entry: polib.POEntry) -> tuple[str, str, str]:
@@ -315,18 +306,6 @@ def visible_texts(html: str) -> Iterator[str]:
         text = " ".join(unescape(text).split())
         if text:
             yield text
-
-
-def english_ui_texts(lang: str) -> set[str]:
-    """The English msgids (without placeholders) whose translation in ``lang`` differs."""
-    english = set()
-    for domain in DOMAINS:
-        for entry in entries(catalogue(lang, domain)):
-            texts = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
-            if "%(" in entry.msgid or entry.msgid in texts:
-                continue
-            english.add(" ".join(entry.msgid.split()))
-    return english
 
 
 @pytest.fixture
