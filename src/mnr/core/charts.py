@@ -752,24 +752,26 @@ EXPLORER_TEXTS: Mapping[str, Mapping[str, str]] = {
     "fr": {
         "title": "Réponses par question",
         "subtitle": (
-            "Pour cent des juridictions de chaque ligne par réponse ; chaque segment donne "
+            "Part des juridictions de chaque ligne, par réponse\u00a0; chaque segment en donne "
             "le nombre."
         ),
         "axis": "% des juridictions",
         "synthetic": "DONNÉES SYNTHÉTIQUES",
-        "alt_synthetic": ("Données synthétiques : juridictions pseudonymes et réponses inventées."),
+        "alt_synthetic": (
+            "Données synthétiques\u00a0: juridictions pseudonymes et réponses inventées."
+        ),
         "withheld": "non publié",
-        "alt_withheld": "{row} : non publié, non dessiné ({reason})",
+        "alt_withheld": "{row}\u00a0: non publié, non dessiné ({reason})",
         "empty": "aucune juridiction",
-        "alt_empty": "{row} : aucune juridiction",
-        "alt_row": "{row} : {parts}",
-        "alt_in_place": " ; {numerator} sur {denominator} en place ({percent} pour cent)",
-        "segment": "{row}, {answer} : {count}",
+        "alt_empty": "{row}\u00a0: aucune juridiction",
+        "alt_row": "{row}\u00a0: {parts}",
+        "alt_in_place": "\u00a0; {numerator} sur {denominator} en place ({percent} pour cent)",
+        "segment": "{row}, {answer}\u00a0: {count}",
     },
     "es": {
         "title": "Respuestas por pregunta",
         "subtitle": (
-            "Por ciento de las jurisdicciones de cada fila por respuesta; cada segmento da "
+            "Proporción de las jurisdicciones de cada fila, por respuesta; cada segmento indica "
             "el número."
         ),
         "axis": "% de las jurisdicciones",
