@@ -9,6 +9,7 @@ catalogue itself (they pass once the compendium /work/notes/i18n/i18n_py.fr.po i
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from mnr.reports.models import NarrativeBlock
 from mnr.surveys.models import Round, Submission
 from mnr.web import (
     dashboard,
+    labels,
     library,
     manage,
     manage_forms,
@@ -69,6 +71,7 @@ LABEL_TABLES: dict[str, Mapping[Any, Any]] = {
     "maturity_pages.BREAKDOWN_LABELS": maturity_pages.BREAKDOWN_LABELS,
     "maturity_views.GROUP_LABELS": maturity_views.GROUP_LABELS,
     "manage.STATUS_BUTTONS": manage.STATUS_BUTTONS,
+    "labels.REGION_NAMES": labels.REGION_NAMES,
 }
 
 MANAGE_FORMS: list[type[forms.Form]] = [
@@ -119,6 +122,15 @@ def test_the_confidence_labels_name_every_level_as_before() -> None:
     assert shown == dict(CONFIDENCE_LEVELS)
 
 
+def test_every_region_of_the_reference_file_has_a_name_on_screen() -> None:
+    with (SRC / "jurisdictions" / "data" / "jurisdictions.csv").open(encoding="utf-8") as file:
+        regions = {row["region"] for row in csv.DictReader(file)} - {""}
+    assert regions == set(labels.REGION_NAMES)
+    with translation.override("en"):
+        assert all(labels.region_name(region) == region for region in regions)
+    assert labels.region_name("Atlantis") == "Atlantis"
+
+
 def test_the_maturity_breakdowns_each_have_a_label() -> None:
     assert set(maturity_pages.BREAKDOWN_LABELS) == set(maturity_service.GROUP_BREAKDOWNS)
     assert set(maturity_views.GROUP_LABELS) == set(maturity_service.GROUP_BREAKDOWNS)
@@ -148,6 +160,7 @@ def test_status_labels_are_read_in_the_language_of_the_moment(marked: None) -> N
         "⟦Validated⟧",
     ]
     assert str(submission_list.SORTS["updated"]) == "⟦Last change⟧"
+    assert labels.group_name("Europe", "region") == "⟦Europe⟧"
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ from mnr.core.narrative import DEFAULT_SUBJECT, finding_sentence, proportion_phr
 from mnr.findings.data import participants, round_data, round_questions
 from mnr.frameworks.models import Channel, Domain
 from mnr.surveys.models import Round
+from mnr.web.labels import region_name
 
 Choices = list[tuple[str, Any]]
 
@@ -72,7 +73,7 @@ def _filter_groups(round_: Round, lang: str) -> Choices:
     return [
         (str(_("By income: high vs. low and middle")), options("income", income)),
         (str(_("By income group")), options("income-group", groups)),
-        (str(_("By region")), options("region", [(r, r) for r in regions])),
+        (str(_("By region")), options("region", [(r, region_name(r)) for r in regions])),
         (
             str(_("By channel answered through")),
             options("channel", [(c, channels.get(c, c)) for c in round_.channels]),

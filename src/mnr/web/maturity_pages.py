@@ -34,6 +34,7 @@ from mnr.maturity.models import PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.access import get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web.i18n import ui_language
+from mnr.web.labels import group_name
 from mnr.web.questionnaire import confidence_label
 
 # A stored plan item starts at version 1 (``PlanItem.version``); an item of the proposal,
@@ -702,7 +703,7 @@ def _distribution_rows(
                 "alpha": alphas.get(question.capability),
                 "cells": [
                     {
-                        "group": cell["group"],
+                        "group": group_name(cell["group"], by) if cell["group"] else "",
                         "size": cell.get("size"),
                         "with_phase": cell["with_phase"],
                         "at_least": [cell["at_least"].get(level) for level in AT_LEAST],

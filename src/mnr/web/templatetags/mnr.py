@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django import template
 from mnr.core.framework import text
 from mnr.core.limits import LIMITS
+from mnr.web import labels as group_labels
 from mnr.web.i18n import ui_language
 
 register = template.Library()
@@ -61,14 +62,17 @@ def channel_name(context: template.Context, code: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def group_name(context: template.Context, group: str | None, by: str | None) -> str:
-    """A breakdown group's label: income groups by name (``HIC`` → High income), channels by
-    their label; other groups (regions) are names already."""
+    """A breakdown group's label: income groups by name (``HIC`` → High income), regions by
+    their name in the page's language, channels by their label (``mnr.web.labels``)."""
     if not group:
         return str(_("all"))
-    if by in ("income", "income-group"):
-        from mnr.core.charts import texts
-
-        return texts(ui_language()).get(f"group.{group}", group)
     if by == "channel":
         return channel_name(context, group)
-    return group
+    return group_labels.group_name(group, by)
+
+
+@register.filter
+def region_name(region: str | None) -> str:
+    """A region's name in the page's language (``Europe``); the stored name stays the value of
+    filters and links."""
+    return group_labels.region_name(region)
