@@ -79,9 +79,10 @@ def findings_row(page: Any, question: str) -> Any:
 
 
 def download(page: Any, link: Any) -> tuple[str, bytes]:
-    """Click ``link``; the file's suggested name and content."""
-    with page.expect_download() as started:
-        link.click()
+    """Click ``link``; the file's suggested name and content. A report's first PDF is built
+    in the request (tests run background tasks at once): on a busy machine that takes a while."""
+    with page.expect_download(timeout=60_000) as started:
+        link.click(timeout=60_000)
     arrived = started.value
     return arrived.suggested_filename, Path(arrived.path()).read_bytes()
 
