@@ -12,6 +12,21 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
+UNSTICK = """() => {
+  for (const element of document.querySelectorAll("body *")) {
+    const position = getComputedStyle(element).position;
+    if (position === "sticky" || position === "fixed") {
+      element.dataset.shotPosition = element.style.position;
+      element.style.position = "static";
+    }
+  }
+}"""
+RESTICK = """() => {
+  for (const element of document.querySelectorAll("[data-shot-position]")) {
+    element.style.position = element.dataset.shotPosition;
+    delete element.dataset.shotPosition;
+  }
+}"""
 
 
 def artifacts_folder(temporary: Path) -> Path:
@@ -39,6 +54,12 @@ class Screenshots:
         self.folder.mkdir(parents=True, exist_ok=True)
         # Charts and web fonts finish after the load event; wait until the page is quiet.
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(path), full_page=True)
+        # A sticky or fixed bar (the answer page's save bar) would be painted over the content
+        # where the window's bottom was: in its own place for the picture, then back.
+        page.evaluate(UNSTICK)
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        finally:
+            page.evaluate(RESTICK)
         self.taken.append(path)
         return path
