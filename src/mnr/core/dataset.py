@@ -10,8 +10,6 @@ because they keep it in. The layout and every code are written out in ``docs/exp
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
 import tempfile
@@ -25,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from mnr.core.spreadsheet import neutralise
+from mnr.core.tables import csv_bytes
 
 # Stata allows 32 characters; SPSS 64 bytes. Names are kept to ASCII so both limits agree.
 MAX_NAME = 32
@@ -460,9 +458,4 @@ def to_dta(dataset: Dataset) -> bytes:
 def to_csv(dataset: Dataset) -> bytes:
     """The same table as UTF-8 text (no byte order mark): answer codes as stored (``yes``,
     ``3``, free text), blank cells empty, every cell neutralised against formula injection."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(dataset.names)
-    for row in dataset.rows:
-        writer.writerow([neutralise(value or "") for value in row])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes([dataset.names, *dataset.rows])

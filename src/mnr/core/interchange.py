@@ -37,6 +37,7 @@ from mnr.core.spreadsheet import (
     restore,
     unescape_xlsx,
 )
+from mnr.core.tables import csv_bytes
 
 HEADER = ("round", "jurisdiction", "channel", "question", "answer", "comment", "evidence_url")
 PUBLISHABLE = "publishable"
@@ -968,12 +969,7 @@ def _columns_of(record: AnswerRecord) -> list[str]:
 
 def render_csv(records: Iterable[AnswerRecord]) -> bytes:
     """UTF-8 CSV (no byte order mark), text neutralised against formula injection."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for record in records:
-        writer.writerow([neutralise(cell) for cell in _columns_of(record)])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes([EXPORT_HEADER, *(_columns_of(record) for record in records)])
 
 
 def render_xlsx(records: Iterable[AnswerRecord]) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -10,6 +9,7 @@ from typing import Any
 
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.spreadsheet import escape_xlsx, neutralise
+from mnr.core.tables import csv_bytes
 from mnr.errors import MnrError
 from mnr.exporters.base import Exporter, register
 from mnr.findings.data import round_questions
@@ -137,24 +137,28 @@ class FindingsExporter(Exporter):
         return notes
 
 
-def _cell(column: str, value: Any) -> str:
-    """A value as CSV text: empty for None, codes joined by ``|``, yes/no for suppressed."""
+def _text(column: str, value: Any) -> str:
+    """A value as text: empty for None, codes joined by ``|``, yes/no for suppressed."""
     if value is None:
         return ""
     if column == "counts_as":
         return "|".join(value)
     if column == "suppressed":
         return "yes" if value else "no"
-    return neutralise(str(value)) if column in TEXT_COLUMNS else str(value)
+    return str(value)
+
+
+def _cell(column: str, value: Any) -> str:
+    """A value as CSV text, the text columns neutralised against formulas."""
+    text = _text(column, value)
+    return neutralise(text) if column in TEXT_COLUMNS else text
 
 
 def _csv(rows: Sequence[dict[str, Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(column, row[column]) for column in COLUMNS])
-    return out.getvalue().encode("utf-8")
+    # The table writer guards every text cell against formulas itself.
+    return csv_bytes(
+        [COLUMNS, *([_text(column, row[column]) for column in COLUMNS] for row in rows)]
+    )
 
 
 def _json(rows: Sequence[dict[str, Any]]) -> bytes:
