@@ -131,6 +131,15 @@ def test_every_region_of_the_reference_file_has_a_name_on_screen() -> None:
     assert labels.region_name("Atlantis") == "Atlantis"
 
 
+def test_the_accepted_file_types_read_on_the_page_as_the_check_names_them() -> None:
+    from mnr.core.evidence import ACCEPTED
+    from mnr.evidence.templatetags.evidence import ACCEPTED_SHOWN
+
+    assert isinstance(ACCEPTED_SHOWN, Promise)
+    with translation.override("en"):
+        assert str(ACCEPTED_SHOWN) == ACCEPTED
+
+
 def test_the_maturity_breakdowns_each_have_a_label() -> None:
     assert set(maturity_pages.BREAKDOWN_LABELS) == set(maturity_service.GROUP_BREAKDOWNS)
     assert set(maturity_views.GROUP_LABELS) == set(maturity_service.GROUP_BREAKDOWNS)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from django import template
-from mnr.core.evidence import ACCEPTED, ACCEPTED_EXTENSIONS, FILE_TYPES
+from mnr.core.evidence import ACCEPTED_EXTENSIONS, FILE_TYPES
 from mnr.core.limits import MAX_EVIDENCE_BYTES
 from mnr.evidence.reading import evidence_by_question
 
 register = template.Library()
 
 ACCEPT = ",".join([*ACCEPTED_EXTENSIONS, *(kind.content_type for kind in FILE_TYPES)])
+# ``mnr.core.evidence.ACCEPTED`` in the page's language (a test checks that the English agrees).
+ACCEPTED_SHOWN = gettext_lazy(
+    "PDF, PNG, JPEG, GIF or WebP images, Word, Excel or PowerPoint (DOCX, XLSX, PPTX) "
+    "or OpenDocument (ODT, ODS, ODP) files"
+)
 
 
 @register.inclusion_tag("evidence/_files.html", takes_context=True)
@@ -26,7 +33,7 @@ def evidence_files(context: template.Context, entry: Any, editing: bool = False)
         "files": evidence_by_question(submission).get(entry.code, []),
         "editing": editing,
         "accept": ACCEPT,
-        "accepted": ACCEPTED,
+        "accepted": ACCEPTED_SHOWN,
         "max_mib": MAX_EVIDENCE_BYTES // 1024 // 1024,
     }
 
