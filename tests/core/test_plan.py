@@ -92,7 +92,23 @@ def test_a_capability_without_enablers_has_only_the_descriptor_step(edition: Edi
     assert item.steps == (f"Meet the phase 2 descriptor: {item.target}",)
 
 
+def in_english_only(capability: Capability) -> Capability:
+    """The capability without the translations the shipped edition has."""
+    return replace(
+        capability,
+        name={"en": capability.name["en"]},
+        phase_descriptors={
+            level: {"en": label["en"]} for level, label in capability.phase_descriptors.items()
+        },
+        depends_on=tuple(
+            replace(dependency, why={"en": dependency.why["en"]})
+            for dependency in capability.depends_on
+        ),
+    )
+
+
 def test_texts_come_in_the_requested_language_with_english_fallback(edition: Edition) -> None:
+    english = tuple(in_english_only(capability) for capability in edition.capabilities())
     capabilities = tuple(
         replace(
             capability,
@@ -103,7 +119,7 @@ def test_texts_come_in_the_requested_language_with_english_fallback(edition: Edi
         )
         if capability.id == "C03"
         else capability
-        for capability in edition.capabilities()
+        for capability in english
     )
     phases = {"C01": 4, "C03": 1, "C04": 1}
 

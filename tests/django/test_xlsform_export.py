@@ -132,3 +132,25 @@ def test_exporter_is_registered_and_names_the_file_after_round_and_channel(
     assert filename == "test-2021-xlsform-government.xlsx"
     assert mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert content.startswith(b"PK")
+
+
+def test_form_is_in_english_french_and_spanish_by_default(
+    review_round: Any, tmp_path: Path
+) -> None:
+    path = export("test-2021", tmp_path / "form.xlsx", "--channel", "government")
+    root = ElementTree.fromstring(validated_xform(path))
+    texts = {
+        language: {
+            text.get("id"): text.findtext("xf:value", namespaces=XMLNS)
+            for text in root.findall(f".//xf:translation[@lang='{language}']/xf:text", XMLNS)
+        }
+        for language in ("English (en)", "French (fr)", "Spanish (es)")
+    }
+    status = "/data/D1/C01_status:label"
+    assert texts["English (en)"][status].startswith("Is there a national body that leads")
+    assert texts["French (fr)"][status].startswith("Existe-t-il un organisme national")
+    assert texts["Spanish (es)"][status].startswith("¿Existe un organismo nacional")
+    assert "En partie" in texts["French (fr)"].values()
+    assert "D3 Víctimas" in texts["Spanish (es)"].values()
+    defaults = root.findall(".//xf:translation[@default='true()']", XMLNS)
+    assert [translation.get("lang") for translation in defaults] == ["English (en)"]

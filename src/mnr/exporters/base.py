@@ -24,6 +24,8 @@ class Exporter(ABC):
     formats: ClassVar[tuple[str, ...]]
     # Whether the file holds jurisdiction-level data (only for users who may see it).
     jurisdiction_level: ClassVar[bool] = True
+    # The languages written when none are asked for (``mnr export --lang``).
+    default_languages: ClassVar[tuple[str, ...]] = ("en",)
 
     def __init__(
         self,
@@ -31,7 +33,7 @@ class Exporter(ABC):
         *,
         format: str,
         channel: str | None = None,
-        languages: Sequence[str] = ("en",),
+        languages: Sequence[str] | None = None,
         user: Any = None,
     ) -> None:
         if format not in self.formats:
@@ -39,7 +41,7 @@ class Exporter(ABC):
         self.round = round_
         self.format = format
         self.channel = channel
-        self.languages = tuple(languages)
+        self.languages = tuple(languages) if languages else self.default_languages
         self.user = user
 
     @abstractmethod

@@ -18,6 +18,8 @@ class XLSFormExporter(Exporter):
     formats = ("xlsx",)
     # The form lists the participating jurisdictions but holds no answers.
     jurisdiction_level = False
+    # KoboToolbox and ODK Central users expect a form in every language the framework has.
+    default_languages = ("en", "fr", "es")
 
     def render(self) -> tuple[str, str, bytes]:
         channel = self._channel()

@@ -27,7 +27,12 @@ class Command(MnrCommand):
             help="default: from the output file's extension (-o answers.csv)",
         )
         parser.add_argument("--channel", help="channel (for questionnaire exports)")
-        parser.add_argument("--lang", type=_languages, default=["en"], help="e.g. en,fr,es")
+        parser.add_argument(
+            "--lang",
+            type=_languages,
+            default=None,
+            help="languages, the first the default, e.g. en,fr (default: en; for xlsform en,fr,es)",
+        )
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
     def run(self, *args: Any, **options: Any) -> None:
