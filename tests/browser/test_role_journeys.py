@@ -326,7 +326,6 @@ def test_reviewer_comments_returns_and_validates_the_fixed_submission(
     reviewer.get_by_label("What needs changing (required)").fill(
         "Please check the helpline (C11) and give its evidence."
     )
-    shoot(reviewer, "comments-written")
     reviewer.get_by_role("button", name="Return for changes").click()
     expect(reviewer.locator(".messages")).to_contain_text("Returned to the focal point")
     expect(reviewer.locator(".submission-status")).to_have_text("Returned for changes")
