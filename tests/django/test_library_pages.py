@@ -279,3 +279,14 @@ def test_reviewer_limited_to_a_jurisdiction_reads_its_live_texts_only(
     assert TEXTS["KE"][1] in shown and names("KE")[0] in shown
     assert TEXTS["SE"][1] not in shown and names("SE")[0] not in shown
     assert TEXTS["SE"][0] in shown
+
+
+def test_regions_are_named_in_the_pages_language_and_filter_by_their_stored_name(
+    personas: dict[str, Any], library_round: Round
+) -> None:
+    client = Client(headers={"accept-language": "es"})
+    client.force_login(personas["analyst"])
+    shown = client.get(reverse("library"), {"region": "Europe"}).content.decode()
+    assert '<option value="Europe" selected>Europa</option>' in shown
+    assert "Suecia (Ingreso alto, Europa)" in shown
+    assert TEXTS["SE"][0] in shown and TEXTS["KE"][0] not in shown
