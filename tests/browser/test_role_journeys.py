@@ -339,7 +339,9 @@ def test_reviewer_comments_returns_and_validates_the_fixed_submission(
     expect(focal.locator(".return-comment")).to_contain_text(
         "Please check the helpline (C11) and give its evidence."
     )
-    focal.goto(f"{live_server.url}/submissions/{kenya.pk}/?domain=D3")
+    expect(focal.get_by_role("heading", name="Reviewers commented on 1 question")).to_be_visible()
+    focal.locator("ul.commented").get_by_role("link", name=re.compile(r"^C11\.status")).click()
+    expect(focal).to_have_url(re.compile(r"\?domain=D3#q-C11_status$"))
     fixed = focal.locator("#q-C11_status")
     expect(fixed.locator(".question-comments")).to_contain_text(
         "Is the helpline free of charge and open at night?"
