@@ -32,10 +32,10 @@ from mnr.frameworks.models import Capability, Channel
 from mnr.publications.reading import latest_publication_identity
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round, Submission
+from mnr.web import labels
 from mnr.web.i18n import ui_language
 
 FORMATS: Mapping[str, str] = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIMETYPE}
-INCOME_BREAKDOWNS = ("income", "income-group")
 
 
 class FilterError(MnrError):
@@ -299,14 +299,12 @@ def read_filters(
 
 
 def group_name(finding: Finding, channels: Mapping[str, Mapping[str, str]]) -> str:
-    """A row's group as the table names it: income groups and channels by name."""
+    """A row's group as the table names it: income groups, regions and channels by name."""
     if finding.group is None:
         return _("all")
-    if finding.by in INCOME_BREAKDOWNS:
-        return charts.texts(ui_language()).get(f"group.{finding.group}", finding.group)
     if finding.by == "channel":
         return label_text(channels.get(finding.group) or {}, ui_language()) or finding.group
-    return finding.group
+    return labels.group_name(finding.group, finding.by)
 
 
 def explore(request: HttpRequest, round_: Round) -> Explorer:
