@@ -30,6 +30,6 @@ def test_xlsx_keeps_numbers_as_numbers_and_text_as_typed() -> None:
     sheet = load_workbook(io.BytesIO(xlsx_bytes("Findings", ROWS, title="T")))
     assert sheet.sheetnames == ["Findings"]
     title, *rows = [list(row) for row in sheet.worksheets[0].iter_rows(values_only=True)]
-    assert title == ["T"]
+    assert title[0] == "T" and not any(title[1:])
     assert rows[1][1] == 3 and rows[2][1] is None and rows[3][1] == 0
     assert [restore(unescape_xlsx(str(row[0]))) for row in rows] == [r[0] for r in ROWS]
