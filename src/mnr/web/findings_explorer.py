@@ -102,7 +102,9 @@ class Row:
 
     @property
     def reason(self) -> str:
-        return (self.finding.suppression_reason or _("withheld")) if self.finding.suppressed else ""
+        if not self.finding.suppressed:
+            return ""
+        return labels.suppression_reason(self.finding.suppression_reason) or _("withheld")
 
 
 @dataclass

@@ -4,11 +4,13 @@ texts (``HIC`` → High income), regions by the M49 region names of the referenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from mnr.core import disclosure
 from mnr.core.charts import texts
 from mnr.web.i18n import ui_language
 
@@ -42,3 +44,32 @@ def group_name(group: str, by: str | None) -> str:
     if by == "region":
         return region_name(group)
     return group
+
+
+# Why a cell is withheld, as mnr.core.disclosure words it (with its threshold k) → on screen.
+_SUPPRESSION_REASONS: tuple[tuple[str, Any], ...] = (
+    (disclosure.PRIMARY, gettext_lazy("fewer than %(k)s jurisdictions answered")),
+    (
+        disclosure.PRIMARY_PUBLIC,
+        gettext_lazy("fewer than %(k)s jurisdictions answered besides any one reader's own"),
+    ),
+    (
+        disclosure.PRIMARY_VIEWER,
+        gettext_lazy("fewer than %(k)s jurisdictions other than yours answered"),
+    ),
+    (
+        disclosure.SECONDARY,
+        gettext_lazy("withheld so that no withheld figure can be worked out from the ones shown"),
+    ),
+)
+
+
+def suppression_reason(reason: str | None) -> str:
+    """A withheld cell's reason in the page's language (a reason not listed is shown as
+    stored: publications keep the words of their time)."""
+    for template, translated in _SUPPRESSION_REASONS:
+        pattern = re.escape(template).replace(re.escape("{k}"), r"(?P<k>[0-9]+)")
+        match = re.fullmatch(pattern, reason or "")
+        if match:
+            return str(translated) % {"k": match.groupdict().get("k", "")}
+    return reason or ""

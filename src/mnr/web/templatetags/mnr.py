@@ -76,3 +76,9 @@ def region_name(region: str | None) -> str:
     """A region's name in the page's language (``Europe``); the stored name stays the value of
     filters and links."""
     return group_labels.region_name(region)
+
+
+@register.filter
+def suppression_reason(reason: str | None) -> str:
+    """Why a cell is withheld, in the page's language."""
+    return group_labels.suppression_reason(reason)
