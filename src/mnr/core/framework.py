@@ -60,8 +60,8 @@ def is_label(value: object) -> bool:
         isinstance(value, dict)
         and "en" in value
         and all(
-            isinstance(key, str) and _LANGUAGE_CODE.fullmatch(key) and isinstance(text, str)
-            for key, text in value.items()
+            isinstance(key, str) and _LANGUAGE_CODE.fullmatch(key) and isinstance(words, str)
+            for key, words in value.items()
         )
     )
 
