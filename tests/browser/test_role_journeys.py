@@ -483,7 +483,11 @@ def test_anonymous_visitor_reads_what_is_published_and_nothing_else(
     )
     expect(findings_row(visitor, "C11.status")).to_contain_text("4 of 6")
     assert "Kenya" not in visitor.content()
+    expect(visitor.get_by_role("link", name="XLSX (Excel)", exact=True)).to_be_visible()
     shoot(visitor, "findings")
+    name, content = download(visitor, visitor.get_by_role("link", name="CSV", exact=True))
+    check_file(name, content, ".csv", holds="C11.status")
+    assert b"Kenya" not in content
 
     # 3. The report.
     visitor.goto(live_server.url + "/")
