@@ -18,6 +18,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 expect = pytest.importorskip("playwright.sync_api").expect
+OVERFLOWS = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 # The text a reader sees or hears: visible text nodes (not in scripts, code or form fields) and
 # the text attributes of visible elements.
@@ -79,6 +80,11 @@ def test_the_switcher_keeps_the_page_and_leaves_no_english(
     expect(page.get_by_role("heading", name="Votre travail")).to_be_visible()
     assert english_on(page, "fr") == []
     shoot(page, "dashboard-fr")
+    # French is longer than English: the header still fits a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.evaluate(OVERFLOWS), "the French dashboard is wider than a 390 px phone"
+    shoot(page, "dashboard-fr-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(f"{live_server.url}/submissions/{returned.pk}/?domain=D1")
     expect(page.get_by_role("heading", name="Renvoyée pour modifications")).to_be_visible()
