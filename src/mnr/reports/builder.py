@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 
 from django.db.models import Prefetch
 
@@ -271,7 +272,17 @@ def capability_questions(round_: Round) -> list[tuple[str, str]]:
 
 
 def _render(chart: charts.Chart) -> RenderedChart:
-    return RenderedChart(chart.title, charts.render_svg(chart), chart.alt_text, chart.spec)
+    svg = titled_svg(charts.render_svg(chart), chart.alt_text)
+    return RenderedChart(chart.title, svg, chart.alt_text, chart.spec)
+
+
+def titled_svg(svg: str, alt_text: str) -> str:
+    """The SVG as an image named by its text alternative: ``role="img"`` and a first child
+    ``<title>``, which browsers give screen readers and WeasyPrint writes as the tagged PDF's Alt
+    of the figure (a printed paragraph would be read as body text)."""
+    start = svg.index("<svg")
+    end = svg.index(">", start)
+    return f'{svg[:end]} role="img"><title>{escape(alt_text)}</title>{svg[end + 1 :]}'
 
 
 # Enough to illustrate each capability without turning the report into a list of answers.
