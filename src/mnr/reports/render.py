@@ -18,7 +18,7 @@ def render_pdf(report: ReportContext) -> bytes:
 
 def pdf_of_html(html: str) -> bytes:
     """The PDF of a report's HTML file (as :func:`render_html` writes it), tagged PDF/UA-1: its
-    language and title come from ``<html lang>`` and ``<title>``, its bookmarks from h1–h3, and
+    language and title come from ``<html lang>`` and ``<title>``, its bookmarks from h1 to h3, and
     each chart's text alternative from the ``<title>`` inside its SVG."""
     # Imported here: WeasyPrint loads Pango at import, which only PDF output needs.
     from weasyprint import HTML
