@@ -161,7 +161,7 @@ def _load_answers(round_: Round, demo: synthetic.DemoRound) -> None:
     jurisdictions = {
         j.code: j
         for j in create_synthetic_jurisdictions(
-            ((j.code, j.name, j.region, j.income_group) for j in demo.jurisdictions),
+            ((j.code, j.names, j.region, j.income_group) for j in demo.jurisdictions),
             round_.income_fiscal_year,
         )
     }

@@ -30,3 +30,12 @@ def test_demo_focal_answers_for_the_government_only_even_after_an_older_demo() -
     common = {"round_id": open_round.pk, "jurisdiction_id": place.pk, "respondent": ""}
     assert may_answer(user, channel="government", **common)
     assert not may_answer(user, channel="unicef_country_office", **common)
+
+
+def test_demo_jurisdictions_are_named_and_labelled_synthetic_in_each_interface_language() -> None:
+    load_demo()
+    place = Jurisdiction.objects.get(code="J01")
+    assert place.kind == Jurisdiction.Kind.SYNTHETIC
+    assert place.name("en") == "Jurisdiction 01 (synthetic)"
+    assert place.name("fr") == "Juridiction 01 (synthétique)"
+    assert place.name("es") == "Jurisdicción 01 (sintética)"

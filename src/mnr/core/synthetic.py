@@ -138,6 +138,16 @@ class DemoJurisdiction:
     def participant(self) -> Participant:
         return Participant(self.code, self.income_group, self.region)
 
+    @property
+    def names(self) -> dict[str, str]:
+        """The pseudonym in each interface language, labelled synthetic in each."""
+        number = self.code.removeprefix("J")
+        return {
+            "en": self.name,
+            "fr": f"Juridiction {number} (synthétique)",
+            "es": f"Jurisdicción {number} (sintética)",
+        }
+
 
 @dataclass(frozen=True)
 class TextAnswer:

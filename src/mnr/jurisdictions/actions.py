@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,14 +152,15 @@ def import_income_workbook(
 
 @transaction.atomic
 def create_synthetic_jurisdictions(
-    jurisdictions: Iterable[tuple[str, str, str, str]],
+    jurisdictions: Iterable[tuple[str, str | Mapping[str, str], str, str]],
     fiscal_year: int,
     *,
     acting_user: Any = None,
     source: str = "demo",
 ) -> list[Jurisdiction]:
     """Pseudonymous jurisdictions ``(code, name, M49 region, income group)`` for demo and
-    benchmark rounds; existing ones are returned unchanged."""
+    benchmark rounds, the name one English text or a text per language; existing ones are
+    returned unchanged."""
     _check_admin(acting_user)
     rows = []
     for code, name, region, income_group in jurisdictions:
@@ -169,7 +170,7 @@ def create_synthetic_jurisdictions(
             code=code,
             defaults={
                 "kind": Jurisdiction.Kind.SYNTHETIC,
-                "names": {"en": name},
+                "names": {"en": name} if isinstance(name, str) else dict(name),
                 "region": region,
                 "source": "synthetic",
             },
