@@ -70,6 +70,11 @@ class Command(MnrCommand):
         web.add_argument("--repeat", type=int, default=20, help="median of this many requests")
 
     def run(self, *args: Any, **options: Any) -> None:
+        if options["benchmark"] in ("web", "report", "disclosure"):
+            # These load the demo, as `mnr demo` does: a fresh data directory is migrated first.
+            from django.core.management import call_command
+
+            call_command("migrate", interactive=False, verbosity=0)
         if options["benchmark"] == "web":
             from mnr.findings.web_bench import run_web_benchmark
 
