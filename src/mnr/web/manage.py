@@ -249,7 +249,11 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
         "users",
         {
             "person": person,
-            "assignments": person.role_assignments.select_related("jurisdiction", "round"),
+            # In the order given within each role (the model orders by user and role only,
+            # which PostgreSQL and SQLite break differently).
+            "assignments": person.role_assignments.select_related("jurisdiction", "round").order_by(
+                "role", "pk"
+            ),
             "form": form,
         },
     )
