@@ -344,10 +344,7 @@ def _domain_block(
             "color": {
                 "field": "answer",
                 "type": "nominal",
-                "scale": {
-                    "domain": [words[category] for category in SNAPSHOT_CATEGORIES],
-                    "range": [SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
-                },
+                "scale": _answer_scale(words),
                 "legend": {
                     "title": None,
                     "orient": "bottom",
@@ -860,10 +857,7 @@ def explorer_chart(
             "color": {
                 "field": "answer",
                 "type": "nominal",
-                "scale": {
-                    "domain": [words[category] for category in SNAPSHOT_CATEGORIES],
-                    "range": [SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
-                },
+                "scale": _answer_scale(words),
                 "legend": {
                     "title": None,
                     "orient": "bottom",
@@ -1098,3 +1092,11 @@ __all__ = [
     "texts",
     "vega_embed_bundle",
 ]
+
+
+def _answer_scale(words: Mapping[str, str]) -> dict[str, Any]:
+    """The colour of each answer, in the order of the snapshot, named in ``words``' language."""
+    return {
+        "domain": [words[category] for category in SNAPSHOT_CATEGORIES],
+        "range": [SNAPSHOT_COLOURS[category] for category in SNAPSHOT_CATEGORIES],
+    }
