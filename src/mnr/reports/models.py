@@ -30,6 +30,9 @@ class Headline(models.Model):
     statement = models.JSONField(default=dict)
     # Shown as a large call-out number in its section as well as in the text.
     callout = models.BooleanField(default=False)
+    # The analyst's choice of proportion phrase (a key of the phrase table, e.g.
+    # "over three-quarters"); empty: the table's default for the share.
+    phrase = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["round", "position"]
