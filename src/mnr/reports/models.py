@@ -43,10 +43,17 @@ class Headline(models.Model):
 
 
 class NarrativeBlock(models.Model):
+    # In the order the report (and the editor) shows them.
     class Key(models.TextChoices):
+        ACKNOWLEDGEMENTS = "acknowledgements", _("Acknowledgements")
         INTRODUCTION = "introduction", _("Introduction")
+        AIMS = "aims", _("Aims of the report")
         KEY_MESSAGES = "key_messages", _("Key messages")
-        CALL_TO_ACTION = "call_to_action", _("Call to action")
+        # The round as a whole, after the domains: what stands in the way across capabilities.
+        CHALLENGES = "challenges", _("Challenges")
+        # A numbered list of the priorities, each item opening with its title.
+        CALL_TO_ACTION = "call_to_action", _("Call to action: the priorities")
+        CLOSING = "closing", _("Closing text")
 
     round = models.ForeignKey(
         "surveys.Round", on_delete=models.CASCADE, related_name="narrative_blocks"
