@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ OPEN_ROUND_PARTICIPANTS = 6
 # Printed by `mnr demo`; demo databases are for trying mnr out, never for real answers.
 DEMO_PASSWORD = "mnr-demo"
 DEMO_SEED = 2021
+DEMO_OPENS_ON = date(2021, 2, 1)
+DEMO_CLOSES_ON = date(2021, 3, 31)
 REPORT_DATA = Path(__file__).resolve().parent / "reports" / "data"
 
 
@@ -76,6 +79,11 @@ def load_demo() -> Demo:
             income_fiscal_year=2021,
             synthetic=True,
             source="demo",
+        )
+    if round_.opens_on is None and not Publication.objects.filter(round=round_).exists():
+        # The government survey of the 2021 review ran in February and March 2021.
+        actions.update_round(
+            round_, opens_on=DEMO_OPENS_ON, closes_on=DEMO_CLOSES_ON, source="demo"
         )
     if not Answer.objects.filter(submission__round=round_).exists():
         _load_answers(round_, synthetic.review_2021_demo(demo_questions(round_), seed=DEMO_SEED))
