@@ -29,6 +29,7 @@ from mnr.findings.data import round_data
 from mnr.frameworks.models import Capability
 from mnr.reports.markup import clean_text
 from mnr.reports.models import Headline, NarrativeBlock, ReportSettings
+from mnr.reports.texts import LANGUAGES
 from mnr.surveys.access import can_manage_round
 from mnr.surveys.models import Round
 
@@ -198,8 +199,19 @@ def set_headlines(
     return headlines
 
 
+def _csv_label(row: dict[str, str], column: str) -> Label:
+    """The English text of ``column`` with its translations from the optional columns
+    ``<column>_fr``, ``<column>_es`` (one per report language); empty texts are left out."""
+    label = {"en": row[column]} if row[column] else {}
+    for lang in LANGUAGES[1:]:
+        if translated := (row.get(f"{column}_{lang}") or "").strip():
+            label[lang] = translated
+    return label
+
+
 def read_headlines_csv(path: Path) -> list[HeadlineSpec]:
-    """Headline specs from a CSV with the columns of ``HEADLINE_COLUMNS`` (English texts)."""
+    """Headline specs from a CSV with the columns of ``HEADLINE_COLUMNS`` (English texts) and,
+    optionally, ``subject_<lang>`` and ``statement_<lang>`` for their translations."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -213,8 +225,8 @@ def read_headlines_csv(path: Path) -> list[HeadlineSpec]:
                     question=row["question"],
                     counts_as=tuple(code for code in row["counts_as"].split("|") if code),
                     population=row["population"] or "all",
-                    subject={"en": row["subject"]} if row["subject"] else {},
-                    statement={"en": row["statement"]},
+                    subject=_csv_label(row, "subject"),
+                    statement=_csv_label(row, "statement"),
                     callout=row["callout"].strip().lower() in ("yes", "true", "1"),
                 )
                 for row in reader
