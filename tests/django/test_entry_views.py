@@ -16,7 +16,7 @@ from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.models import Answer, AnswerChange, Submission
-from mnr.web.questionnaire import build_questionnaire
+from mnr.web.questionnaire import build_questionnaire, progress_json
 
 pytestmark = pytest.mark.django_db
 
@@ -641,3 +641,24 @@ def test_a_focal_point_cannot_start_another_jurisdictions_submission(
 def test_round_page_links_each_submission(personas: dict[str, Any], kenya: Submission) -> None:
     page = client_for("reviewer", personas).get(reverse("round", args=["test-2021"]))
     assert reverse("submission", args=[kenya.pk]) in page.content.decode()
+
+
+@pytest.mark.parametrize("answered", ["none", "some", "skipped", "all"])
+def test_save_endpoint_progress_is_the_questionnaire_s_progress(
+    kenya: Submission, governance_asked_only_with_a_national_body: Any, answered: str
+) -> None:
+    """The save endpoint counts progress without building the questionnaire (it is answered
+    after every save); it must count exactly as the questionnaire page does, skip logic and
+    blank answers included."""
+    answers = required_answers(kenya)
+    if answered == "some":
+        answers = dict(list(answers.items())[::3])
+        answers[next(iter(answers))] = AnswerInput(value="")
+    elif answered == "skipped":
+        answers["C01.status"] = AnswerInput(value="no")  # C01.governance_mechanism: skipped
+    if answered != "none":
+        actions.save_answers(kenya, answers, source="test")
+    expected = build_questionnaire(kenya).progress_json()
+    assert progress_json(kenya) == expected
+    assert list(progress_json(kenya)["sections"]) == list(expected["sections"])
+    assert expected["overall"]["required"] > 0

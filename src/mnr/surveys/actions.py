@@ -321,9 +321,12 @@ def save_answers(
             f"submission {submission} is {submission.status}; it can be changed again only "
             "after a reviewer returns it or an analyst reopens it"
         )
+    # Only the questions answered: a save-as-you-go sends one or two at a time.
     questions = {
         q.code: q
-        for q in InstrumentQuestion.objects.filter(instrument_id=submission.round.instrument_id)
+        for q in InstrumentQuestion.objects.filter(
+            instrument_id=submission.round.instrument_id, code__in=list(answers)
+        )
     }
     problems = []
     for code, given in answers.items():

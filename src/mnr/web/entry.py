@@ -62,6 +62,7 @@ from mnr.web.questionnaire import (
     answer_history,
     build_questionnaire,
     posted_digest,
+    progress_json,
 )
 
 ChannelLabels = dict[str, Mapping[str, str]]
@@ -562,7 +563,7 @@ def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "changed": changed,
             "versions": {code: stored.get(code, 0) for code in given},
-            "progress": build_questionnaire(submission).progress_json(),
+            "progress": progress_json(submission),
         }
     )
 

@@ -364,6 +364,43 @@ def build_questionnaire(submission: Submission) -> Questionnaire:
     return Questionnaire(submission, sections)
 
 
+def progress_json(submission: Submission) -> dict[str, Any]:
+    """``build_questionnaire(submission).progress_json()`` without building the questionnaire:
+    what the save endpoint answers after every save, from two narrow queries (the whole
+    questionnaire, with its capabilities and phase descriptors, costs many times more)."""
+    instrument = submission.round.instrument
+    questions = list(
+        InstrumentQuestion.objects.filter(instrument_id=instrument.pk)
+        .order_by("position")
+        .only("code", "domain", "required", "relevant", "channels")
+    )
+    values = dict(
+        Answer.objects.filter(submission_id=submission.pk).values_list("question__code", "value")
+    )
+    counted: dict[str, list[bool]] = {}
+    for question in questions:
+        if not question.asked_of(submission.channel):
+            continue
+        section = counted.setdefault(question.domain or GENERAL, [])
+        if question.required and question.applies(values):
+            section.append(bool(values.get(question.code)))
+    positions = dict(
+        Domain.objects.filter(edition_id=instrument.edition_id).values_list("code", "position")
+    )
+    order = sorted(
+        counted,
+        key=lambda code: (code != GENERAL, code not in positions, positions.get(code, 0), code),
+    )
+    sections = {code: Progress(sum(counted[code]), len(counted[code])) for code in order}
+    overall = Progress(
+        sum(p.answered for p in sections.values()), sum(p.required for p in sections.values())
+    )
+    return {
+        "sections": {code: p.as_json() for code, p in sections.items()},
+        "overall": overall.as_json(),
+    }
+
+
 def _profile(capability: Capability, phase_names: Mapping[int, Label]) -> CapabilityProfile:
     return CapabilityProfile(
         capability,
