@@ -476,7 +476,7 @@ def _shown(change: AnswerChange, stored: str, lang: str) -> str:
     if change.field == "value" and stored:
         for choice in change.answer.question.choices:
             if choice["code"] == stored:
-                return f"{text(choice['label'], lang)} ({stored})"
+                return text(choice["label"], lang)  # the words the page offered
     return stored
 
 
