@@ -185,8 +185,13 @@ def test_analyst_publishes_from_the_round_page_and_sees_the_change_log(make_user
     assert Publication.objects.get(round=round_).note == "From the web"
     page = client.get(reverse("round", args=[round_.code])).content.decode()
     assert "From the web" in page and "first publication" in page
+    assert "Published as publication 1, the round&#x27;s first." in page
+    assert "figures changed" not in page  # nothing to compare a first publication with
+    client.post(reverse("round-publish", args=[round_.code]), {"note": "Again"})
+    again = client.get(reverse("round", args=[round_.code])).content.decode()
+    assert "Published as publication 2; 0 figures changed since the previous one." in again
     anonymous = Client().get(reverse("round", args=[round_.code])).content.decode()
-    assert "publication 1" in anonymous and "Publish now" not in anonymous
+    assert "publication 2" in anonymous and "Publish now" not in anonymous
 
 
 def test_publish_command_reports_the_publication() -> None:

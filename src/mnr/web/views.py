@@ -114,17 +114,17 @@ def round_publish(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, shown(error))
     else:
         changed = len(publication.changes)
-        messages.success(
-            request,
-            ngettext(
-                "Published as publication %(number)s; %(changed)s figures changed since the "
+        if publication.number == 1:  # nothing to compare with
+            message = _("Published as publication %(number)s, the round's first.")
+        else:
+            message = ngettext(
+                "Published as publication %(number)s; %(changed)s figure changed since the "
                 "previous one.",
                 "Published as publication %(number)s; %(changed)s figures changed since the "
                 "previous one.",
                 changed,
             )
-            % {"number": publication.number, "changed": changed},
-        )
+        messages.success(request, message % {"number": publication.number, "changed": changed})
     return redirect("round", code=round_.code)
 
 
