@@ -284,7 +284,7 @@ def test_the_title_line_names_round_source_filters_and_synthetic_data(
     title, _header, _rows = csv_download(get(Client(), round_, "csv", **query))
     assert title.startswith(f"Findings of {round_.title} (ttl) · publication 1 · ")
     assert "domain: D3 Victim · capability: C11 Child Helpline" in title
-    assert "breakdown: By income (high, low and middle)" in title
+    assert "breakdown: income (high, low and middle)" in title
     assert title.endswith("Synthetic data")
     xlsx_title, _header, _rows = xlsx_download(get(Client(), round_, "xlsx", **query))
     assert xlsx_title == title

@@ -84,9 +84,12 @@ def round_findings(
     questions: RoundQuestions | None = None,
     data: RoundData | None = None,
     statuses: Collection[str] | None = None,
+    publication: Publication | None = None,
 ) -> list[Finding]:
     """Findings for ``by`` (or several ``breakdowns`` at once) in question order, as the user
-    may see them. ``public`` output of a round that was never published is an MnrError.
+    may see them; who reads publications reads ``publication`` (the latest, looked up when not
+    given: a page that names the publication it shows passes the one it named). ``public``
+    output of a round that was never published is an MnrError.
     ``statuses`` limits the live round to submissions in those statuses (who reads the
     publication reads its validated submissions anyway).
 
@@ -96,13 +99,12 @@ def round_findings(
     for breakdown in wanted:
         check_breakdown(breakdown)
     questions = questions or round_questions(round_)
-    publication: Publication | None
     if reads_live(user, round_, public):
         results = compute_breakdowns(data or round_data(round_, questions, statuses), wanted)
     else:
         anonymous = public or not user.is_authenticated
         # The number only: the stored findings are read once per process (protection_of).
-        publication = latest_publication_identity(round_)
+        publication = publication or latest_publication_identity(round_)
         if publication is None and anonymous:
             require_publication(round_)
         if publication is not None:

@@ -145,7 +145,7 @@ class Explorer:
                 if filters.capability
                 else _("every capability")
             },
-            _("breakdown: %(breakdown)s") % {"breakdown": dict(self.breakdowns)[filters.by or ""]},
+            _("breakdown: %(breakdown)s") % {"breakdown": breakdown_names()[filters.by or ""]},
         ]
         if self.statuses:
             status = dict(self.statuses).get(filters.status, _("every status"))
@@ -243,6 +243,17 @@ def outline_of(round_: Round, questions: RoundQuestions) -> Outline:
     )
 
 
+def breakdown_names() -> dict[str, str]:
+    """Each breakdown as a noun, for a line that names it ("breakdown: region")."""
+    return {
+        "": _("all jurisdictions"),
+        "income": _("income (high, low and middle)"),
+        "income-group": _("World Bank income group"),
+        "region": _("region"),
+        "channel": _("channel"),
+    }
+
+
 def breakdown_choices(round_: Round) -> list[tuple[str, str]]:
     """The breakdowns the round allows, by name: by channel only when it has several."""
     names = {
@@ -331,6 +342,10 @@ def explore(request: HttpRequest, round_: Round) -> Explorer:
         statuses=statuses,
         notices=notices,
     )
+    # Looked up once: the findings shown are those of the publication the page names.
+    publication = None if live else latest_publication_identity(round_)
+    if publication is not None:
+        explorer.publication = publication.number
     findings = round_findings(
         round_,
         breakdowns=[filters.by],
@@ -338,10 +353,8 @@ def explore(request: HttpRequest, round_: Round) -> Explorer:
         lang=lang,
         questions=questions,
         statuses=[filters.status] if filters.status else None,
+        publication=publication,
     )
-    if not live:
-        publication = latest_publication_identity(round_)
-        explorer.publication = publication.number if publication else None
     kept = _kept_questions(filters, outline)
     channels = dict(Channel.objects.values_list("code", "label")) if filters.by == "channel" else {}
     explorer.rows = [
