@@ -17,6 +17,7 @@ from django.utils import timezone
 from mnr.accounts.models import Invitation, RoleAssignment
 from mnr.audit.models import AuditEvent
 from mnr.frameworks.models import Phase
+from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.models import Round
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +234,28 @@ def test_an_invitation_is_mailed_and_its_link_signs_the_invitee_up_once(
     )
     assert refused.status_code == 410
     assert not RoleAssignment.objects.filter(user__username="amina2").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject", "says"),
+    [
+        ("en", "Your invitation to mnr", "You are invited to mnr as Focal point."),
+        ("fr", "Votre invitation à mnr", "Vous êtes invité(e) sur mnr en tant que Point focal."),
+    ],
+)
+def test_the_invitation_mail_names_roles_and_jurisdiction_in_the_administrator_s_language(
+    personas: dict[str, Any], lang: str, subject: str, says: str
+) -> None:
+    admin = client_for(personas, "administrator")
+    admin.cookies["django_language"] = lang
+    assert _invite(admin).status_code == 302
+    _link()
+    message = mail.outbox[0]
+    assert message.subject == subject
+    assert says in message.body
+    assert "focal_point" not in message.body  # the role's name, never its code
+    kenya = Jurisdiction.objects.get(code="KE")
+    assert kenya.name(lang) in message.body
 
 
 def test_an_expired_or_forged_link_is_refused(personas: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from mnr.accounts.models import Invitation, Role, RoleAssignment
 from mnr.accounts.permissions import forget_assignments, is_administrator, require
@@ -272,15 +272,24 @@ def invite_user(
         "invitation.create", invitation, actor=acting_user, source=source, roles=invitation.roles
     )
     link = sign_up_url.replace("{token}", invitation_token(invitation))
-    send_mail(
-        "Your invitation to mnr",
-        f"You are invited to mnr as {', '.join(invitation.roles)}.\n\n"
-        f"Choose a username and password here (the link works once, until "
-        f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n{link}\n",
-        None,
-        [email],
-    )
+    subject, body = invitation_mail(invitation, link)
+    send_mail(subject, body, None, [email])
     return invitation
+
+
+def invitation_mail(invitation: Invitation, link: str) -> tuple[str, str]:
+    """The invitation's subject and text, in the active language (the inviting administrator's
+    page language), the roles by their names."""
+    roles = ", ".join(str(Role(code).label) for code in invitation.roles)
+    body = gettext("You are invited to mnr as %(roles)s.") % {"roles": roles}
+    if invitation.jurisdiction is not None:
+        body += " " + gettext("You will work for %(jurisdiction)s.") % {
+            "jurisdiction": invitation.jurisdiction.name((get_language() or "en").split("-")[0])
+        }
+    body += "\n\n" + gettext(
+        "Choose a username and password here (the link works once, until %(expires)s UTC):"
+    ) % {"expires": f"{invitation.expires_at:%Y-%m-%d %H:%M}"}
+    return gettext("Your invitation to mnr"), f"{body}\n{link}\n"
 
 
 @transaction.atomic
