@@ -90,7 +90,9 @@ def run(*command: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_pdfs(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> dict[str, Pdf]:
+def demo_pdfs(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
+) -> dict[str, Pdf]:
     """The demo round's report in each language, as PDF and as one PNG per page (low
     resolution: enough to see a page, fast to make); built once for the module (slow)."""
     folder = tmp_path_factory.mktemp("report-pages")
