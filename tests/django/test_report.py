@@ -15,16 +15,20 @@ from django.core.management import call_command
 from django.db import transaction
 
 from mnr.audit.models import AuditEvent
+from mnr.core.narrative import sentence_parts
 from mnr.core.synthetic import load_figures
-from mnr.demo import load_demo
+from mnr.demo import REPORT_DATA, load_demo
 from mnr.errors import MnrError
-from mnr.reports.actions import HeadlineSpec, save_narrative, set_headlines
+from mnr.reports.actions import HeadlineSpec, read_headlines_csv, save_narrative, set_headlines
 from mnr.reports.builder import build_report
 from mnr.reports.models import Headline
 from mnr.reports.render import render_html, render_pdf
 
 pytestmark = pytest.mark.django_db
 FIGURES = load_figures()
+DEMO_PHRASES = {
+    spec.key: spec.phrase for spec in read_headlines_csv(REPORT_DATA / "review-2021-headlines.csv")
+}
 
 
 def report_file(tmp_path: Path, *args: str) -> Path:
@@ -61,8 +65,14 @@ def test_every_page_of_the_pdf_renders(demo_pdf: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("figure", FIGURES, ids=[f.figure_id for f in FIGURES])
 def test_pdf_states_each_published_figure_with_its_denominator(demo_pdf: Path, figure: Any) -> None:
-    stated = f"{figure.percent} per cent, {figure.numerator} of {figure.denominator}"
-    assert stated in pdf_text(demo_pdf)
+    # As the sentence of the headline's phrase states it: "(76 per cent, 32 of 42)", or for the
+    # review's "Of the 13 …, 92 per cent (12)" with the denominator in the opening.
+    phrase = DEMO_PHRASES[figure.figure_id]
+    n, d, p = figure.numerator, figure.denominator, figure.percent
+    lead, stated, _rest = sentence_parts(phrase, "…", "", n, d, p)
+    text = pdf_text(demo_pdf)
+    assert stated.strip("()") in text
+    assert f"of {d}" in stated or lead.partition("…")[0].strip() in text
 
 
 def test_pdf_says_the_data_are_synthetic(demo_pdf: Path) -> None:

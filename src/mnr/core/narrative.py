@@ -208,14 +208,13 @@ def phrase_misfit(phrase: str, numerator: int, denominator: int) -> str | None:
 
 
 def chosen_phrase(chosen: str, numerator: int, denominator: int) -> str:
-    """The phrase a headline uses: the analyst's ``chosen`` one, or the default when empty.
-    A choice that does not fit the share is a ValueError saying why."""
-    if not chosen:
-        return proportion_phrase(numerator, denominator)
-    misfit = phrase_misfit(chosen, numerator, denominator)
-    if misfit:
-        raise ValueError(misfit)
-    return chosen
+    """The phrase a headline prints: the analyst's ``chosen`` one while it fits the share,
+    else the default. Choices are checked when they are saved (:func:`phrase_misfit`); this
+    keeps a report from printing a contradiction when a published figure has moved since, or a
+    phrase has left the table."""
+    if chosen in phrase_keys() and phrase_misfit(chosen, numerator, denominator) is None:
+        return chosen
+    return proportion_phrase(numerator, denominator)
 
 
 def phrase_lead_in(phrase: str, lang: str = "en") -> str:

@@ -260,6 +260,7 @@ def _report_texts(round_: Round) -> dict[str, Any]:
                 "subject": h.subject,
                 "statement": h.statement,
                 "callout": h.callout,
+                "phrase": h.phrase,
             }
             for h in Headline.objects.filter(round=round_).order_by("position")
         ],

@@ -22,8 +22,9 @@ from django.utils.translation import gettext
 
 from mnr.accounts.permissions import require
 from mnr.audit.record import record_event
-from mnr.core.findings import compute_figure
+from mnr.core.findings import Finding, compute_figure
 from mnr.core.framework import Label, text
+from mnr.core.narrative import phrase_keys, phrase_misfit
 from mnr.errors import MnrError, unknown
 from mnr.findings.data import round_data
 from mnr.frameworks.models import Capability
@@ -56,6 +57,8 @@ class HeadlineSpec:
     domain: str = ""
     subject: Label = field(default_factory=dict)
     callout: bool = False
+    # A key of the phrase table (mnr.core.narrative); empty: the default for the share.
+    phrase: str = ""
 
 
 class StaleEdit(MnrError):
@@ -161,9 +164,11 @@ def set_headlines(
         try:
             # The counting rules check the question, the codes counted and the population; a
             # headline they would refuse at report time is refused now.
-            compute_figure(data, spec.question, spec.counts_as, spec.population)
+            figure = compute_figure(data, spec.question, spec.counts_as, spec.population)
         except ValueError as error:
             problems.append(f"{where}: {error}")
+        else:
+            problems += [f"{where}: {problem}" for problem in _phrase_problems(spec, figure)]
         if spec.domain and spec.domain not in domains:
             problems.append(f"{where}: unknown domain {spec.domain!r}")
         if not spec.statement.get("en"):
@@ -183,6 +188,7 @@ def set_headlines(
             subject=dict(spec.subject),
             statement=dict(spec.statement),
             callout=spec.callout,
+            phrase=spec.phrase,
         )
         for position, spec in enumerate(specs, start=1)
     )
@@ -199,6 +205,19 @@ def set_headlines(
     return headlines
 
 
+def _phrase_problems(spec: HeadlineSpec, figure: Finding) -> list[str]:
+    """Why the headline's chosen phrase cannot describe its figure (nothing when it can, or
+    when nobody has answered yet and there is no share to judge)."""
+    if not spec.phrase:
+        return []
+    if spec.phrase not in phrase_keys():
+        return [f"unknown phrase {spec.phrase!r}; use one of {', '.join(phrase_keys())}"]
+    if not figure.denominator or figure.numerator is None:
+        return []
+    misfit = phrase_misfit(spec.phrase, figure.numerator, figure.denominator)
+    return [misfit] if misfit else []
+
+
 def _csv_label(row: dict[str, str], column: str) -> Label:
     """The English text of ``column`` with its translations from the optional columns
     ``<column>_fr``, ``<column>_es`` (one per report language); empty texts are left out."""
@@ -211,7 +230,8 @@ def _csv_label(row: dict[str, str], column: str) -> Label:
 
 def read_headlines_csv(path: Path) -> list[HeadlineSpec]:
     """Headline specs from a CSV with the columns of ``HEADLINE_COLUMNS`` (English texts) and,
-    optionally, ``subject_<lang>`` and ``statement_<lang>`` for their translations."""
+    optionally, ``subject_<lang>`` and ``statement_<lang>`` for their translations and ``phrase``
+    (a key of the phrase table; empty: the default for the share)."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -228,6 +248,7 @@ def read_headlines_csv(path: Path) -> list[HeadlineSpec]:
                     subject=_csv_label(row, "subject"),
                     statement=_csv_label(row, "statement"),
                     callout=row["callout"].strip().lower() in ("yes", "true", "1"),
+                    phrase=(row.get("phrase") or "").strip(),
                 )
                 for row in reader
             ]
@@ -394,6 +415,7 @@ def editor_headlines(round_: Round, lang: str) -> list[HeadlineSpec]:
             subject={lang: text(h.subject, lang)} if text(h.subject, lang) else {},
             statement={lang: text(h.statement, lang)},
             callout=h.callout,
+            phrase=h.phrase,
         )
         for h in Headline.objects.filter(round=round_)
     ]
@@ -411,6 +433,7 @@ def headlines_digest(specs: Sequence[HeadlineSpec], lang: str) -> str:
             spec.subject.get(lang, "").strip(),
             spec.statement.get(lang, "").strip(),
             spec.callout,
+            spec.phrase,
         ]
         for spec in specs
     ]

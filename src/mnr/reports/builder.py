@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from mnr.core import charts
 from mnr.core.findings import Finding, RoundData, SnapshotRow, snapshot_rows
 from mnr.core.framework import text
-from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
+from mnr.core.narrative import DEFAULT_SUBJECT, chosen_phrase, sentence_parts
 from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
 from mnr.publications.actions import Content, current_content
 from mnr.publications.models import Publication
@@ -149,14 +149,6 @@ def population_text(
     return part(first)
 
 
-def split_sentence(sentence: str, lang: str, finding: Finding) -> Sentence:
-    figures = FIGURES.get(lang, FIGURES["en"]).format(
-        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
-    )
-    lead, _, rest = sentence.partition(figures)
-    return Sentence(lead.strip(), figures, rest.strip())
-
-
 def _figure_row(
     key: str,
     domain: str,
@@ -171,20 +163,24 @@ def _figure_row(
     callout: bool,
     lang: str,
     t: dict[str, str],
+    phrase: str = "",
 ) -> FigureRow:
+    """``phrase``: the headline's chosen phrase (empty: the default for the share; one that no
+    longer fits the published share falls back to the default)."""
     sentence = None
     if finding.percent is not None and not finding.suppressed and statement:
         assert finding.numerator is not None and finding.denominator is not None
-        full = finding_sentence(
-            proportion_phrase(finding.numerator, finding.denominator),
-            subject,
-            statement,
-            finding.numerator,
-            finding.denominator,
-            finding.percent,
-            lang,
+        sentence = Sentence(
+            *sentence_parts(
+                chosen_phrase(phrase, finding.numerator, finding.denominator),
+                subject,
+                statement,
+                finding.numerator,
+                finding.denominator,
+                finding.percent,
+                lang,
+            )
         )
-        sentence = split_sentence(full, lang, finding)
     return FigureRow(
         key=key,
         domain=domain,
@@ -229,6 +225,8 @@ def headline_rows(
                 callout=headline["callout"],
                 lang=lang,
                 t=t,
+                # Publications from before phrases were chosen have none: the default.
+                phrase=headline.get("phrase", ""),
             )
         )
     return rows
