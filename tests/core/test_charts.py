@@ -507,6 +507,37 @@ def test_breakdown_fixed_texts_are_translated() -> None:
     assert "Ligne d'assistance : revenu élevé 94 pour cent (16 sur 17) ;" in chart.alt_text
 
 
+# --- synthetic data -------------------------------------------------------------------------
+
+SYNTHETIC_MARKS = {"en": "SYNTHETIC DATA", "fr": "DONNÉES SYNTHÉTIQUES", "es": "DATOS SINTÉTICOS"}
+
+
+def synthetic_charts(lang: str, synthetic: bool) -> list[Chart]:
+    findings = [finding("C11.status", "HIC", 16, 17), finding("C11.status", "LMIC", 20, 25)]
+    return [
+        snapshot_chart([row("C11", yes=10, no=8, blank=6)], [HELPLINE], lang, synthetic=synthetic),
+        breakdown_chart(findings, {"C11.status": "Helpline"}, lang, synthetic=synthetic),
+    ]
+
+
+@pytest.mark.parametrize("lang", sorted(SYNTHETIC_MARKS))
+def test_a_synthetic_chart_draws_the_mark_in_its_language(lang: str) -> None:
+    for chart in synthetic_charts(lang, synthetic=True):
+        # The title's second line, not a word lost in the subtitle (svg_texts joins lines).
+        assert f"{chart.title} {SYNTHETIC_MARKS[lang]}" in svg_texts(render_svg(chart))
+        assert TEXTS[lang]["alt_synthetic"] in chart.alt_text
+        # The chart's title as the page names it stays the plain title.
+        assert chart.title in (TEXTS[lang]["snapshot.title"], TEXTS[lang]["breakdown.title"])
+
+
+@pytest.mark.parametrize("lang", sorted(SYNTHETIC_MARKS))
+def test_a_chart_of_real_data_draws_no_synthetic_mark(lang: str) -> None:
+    for chart in synthetic_charts(lang, synthetic=False):
+        shown = " ".join(svg_texts(render_svg(chart)))
+        assert SYNTHETIC_MARKS[lang] not in shown
+        assert TEXTS[lang]["alt_synthetic"] not in chart.alt_text
+
+
 # --- the web app's bundle -------------------------------------------------------------------
 
 

@@ -123,6 +123,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "tooltip.question": "Question",
         "tooltip.group": "Group",
         "tooltip.share": "Share in place",
+        "synthetic": "SYNTHETIC DATA",
+        "alt_synthetic": "Synthetic data: pseudonymous jurisdictions and invented answers.",
     },
     "fr": {
         "yes": "Oui",
@@ -175,6 +177,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "tooltip.question": "Question",
         "tooltip.group": "Groupe",
         "tooltip.share": "Part en place",
+        "synthetic": "DONNÉES SYNTHÉTIQUES",
+        "alt_synthetic": (
+            "Données synthétiques\u00a0: juridictions pseudonymes et réponses inventées."
+        ),
     },
     "es": {
         "yes": "Sí",
@@ -227,6 +233,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "tooltip.question": "Pregunta",
         "tooltip.group": "Grupo",
         "tooltip.share": "Proporción en funcionamiento",
+        "synthetic": "DATOS SINTÉTICOS",
+        "alt_synthetic": "Datos sintéticos: jurisdicciones seudónimas y respuestas inventadas.",
     },
 }
 
@@ -269,12 +277,17 @@ def texts(lang: str = "en") -> Mapping[str, str]:
 
 
 def snapshot_chart(
-    rows: Sequence[SnapshotRow], capabilities: Sequence[CapabilityLabel], lang: str = "en"
+    rows: Sequence[SnapshotRow],
+    capabilities: Sequence[CapabilityLabel],
+    lang: str = "en",
+    *,
+    synthetic: bool = False,
 ) -> Chart:
     """Stacked bars of the answers per capability, in framework order, one block per domain.
 
     ``capabilities`` gives the framework order and the names; capabilities without a row
     (excluded from the round) are left out. Every row needs a capability in the list.
+    ``synthetic`` puts SYNTHETIC DATA under the title and in the text alternative.
     """
     if not rows:
         raise ValueError("the snapshot has no rows: there is no capability to chart")
@@ -300,8 +313,14 @@ def snapshot_chart(
         last = position == len(domains) - 1
         heading = f"{domain_id} {domain_name}"
         blocks.append(_domain_block(heading, members, by_id, total, words, step, last))
-    alt_text = _snapshot_alt_text(title, subtitle, domains, shown, by_id, words)
-    spec = _configured(blocks, {"color": "shared", "x": "shared"}, title, subtitle, alt_text)
+    alt_text = _snapshot_alt_text(title, subtitle, domains, shown, by_id, words, synthetic)
+    spec = _configured(
+        blocks,
+        {"color": "shared", "x": "shared"},
+        _marked(title, words, synthetic),
+        subtitle,
+        alt_text,
+    )
     return Chart(spec, alt_text, title)
 
 
@@ -508,8 +527,11 @@ def _snapshot_alt_text(
     shown: Sequence[CapabilityLabel],
     by_id: Mapping[str, SnapshotRow],
     words: Mapping[str, str],
+    synthetic: bool,
 ) -> str:
     sentences = [f"{title}. {subtitle}"]
+    if synthetic:
+        sentences.append(words["alt_synthetic"])
     for domain_id, domain_name in domains:
         sentences.append(f"{domain_id} {domain_name}.")
         for capability in shown:
@@ -547,12 +569,17 @@ def _snapshot_alt_row(
 
 
 def breakdown_chart(
-    findings: Sequence[Finding], labels: Mapping[str, str], lang: str = "en"
+    findings: Sequence[Finding],
+    labels: Mapping[str, str],
+    lang: str = "en",
+    *,
+    synthetic: bool = False,
 ) -> Chart:
     """Share in place per income group for a few questions, one block of bars per question.
 
     ``labels`` maps question ids to the texts shown (the id is shown when a label is missing).
     A withheld (suppressed) cell gets no bar, only the word "withheld" and a note.
+    ``synthetic`` puts SYNTHETIC DATA under the title and in the text alternative.
     """
     if not findings:
         raise ValueError("there are no findings to chart")
@@ -574,8 +601,12 @@ def breakdown_chart(
         blocks.append(_question_block(labels.get(question, question), cells, words, last))
     if withheld:
         blocks.append(_note(words["breakdown.note"]))
-    alt_text = _breakdown_alt_text(title, subtitle, questions, findings, labels, words, withheld)
-    spec = _configured(blocks, {"x": "shared"}, title, subtitle, alt_text)
+    alt_text = _breakdown_alt_text(
+        title, subtitle, questions, findings, labels, words, withheld, synthetic
+    )
+    spec = _configured(
+        blocks, {"x": "shared"}, _marked(title, words, synthetic), subtitle, alt_text
+    )
     return Chart(spec, alt_text, title)
 
 
@@ -713,8 +744,11 @@ def _breakdown_alt_text(
     labels: Mapping[str, str],
     words: Mapping[str, str],
     withheld: bool,
+    synthetic: bool,
 ) -> str:
     sentences = [f"{title}. {subtitle}"]
+    if synthetic:
+        sentences.append(words["alt_synthetic"])
     for question in questions:
         cells = [
             f"{_group_name(f.group, words).lower()} "
@@ -736,8 +770,6 @@ EXPLORER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "title": "Answers per question",
         "subtitle": "Per cent of the jurisdictions in each row by answer; segments give the count.",
         "axis": "% of jurisdictions",
-        "synthetic": "SYNTHETIC DATA",
-        "alt_synthetic": "Synthetic data: pseudonymous jurisdictions and invented answers.",
         "withheld": "withheld",
         "alt_withheld": "{row}: withheld, not drawn ({reason})",
         "empty": "no jurisdiction",
@@ -753,10 +785,6 @@ EXPLORER_TEXTS: Mapping[str, Mapping[str, str]] = {
             "le nombre."
         ),
         "axis": "% des juridictions",
-        "synthetic": "DONNÉES SYNTHÉTIQUES",
-        "alt_synthetic": (
-            "Données synthétiques\u00a0: juridictions pseudonymes et réponses inventées."
-        ),
         "withheld": "non publié",
         "alt_withheld": "{row}\u00a0: non publié, non dessiné ({reason})",
         "empty": "aucune juridiction",
@@ -772,8 +800,6 @@ EXPLORER_TEXTS: Mapping[str, Mapping[str, str]] = {
             "el número."
         ),
         "axis": "% de las jurisdicciones",
-        "synthetic": "DATOS SINTÉTICOS",
-        "alt_synthetic": "Datos sintéticos: jurisdicciones seudónimas y respuestas inventadas.",
         "withheld": "no publicado",
         "alt_withheld": "{row}: no publicado, no dibujado ({reason})",
         "empty": "ninguna jurisdicción",
@@ -837,7 +863,7 @@ def explorer_chart(
         for row in rows
         if row.finding.suppressed or row.finding.size == 0
     ]
-    title = [own["title"], own["synthetic"]] if synthetic else own["title"]
+    title = _marked(own["title"], words, synthetic)
     alt_text = _explorer_alt_text(rows, words, own, synthetic)
     wrapped = any("\n" in name for name in names)
     y = _row_encoding("row", names, EXPLORER_LABEL_WIDTH)
@@ -988,7 +1014,7 @@ def _explorer_alt_text(
 ) -> str:
     sentences = [f"{own['title']}. {own['subtitle']}"]
     if synthetic:
-        sentences.append(own["alt_synthetic"])
+        sentences.append(words["alt_synthetic"])
     for row in rows:
         finding = row.finding
         if finding.suppressed:
@@ -1017,10 +1043,16 @@ def _explorer_alt_text(
 # --- rendering ------------------------------------------------------------------------------
 
 
+def _marked(title: str, words: Mapping[str, str], synthetic: bool) -> str | list[str]:
+    """The title as drawn: for synthetic data, SYNTHETIC DATA on a second line of it, so that
+    a chart lifted out of its page still says what it shows."""
+    return [title, words["synthetic"]] if synthetic else title
+
+
 def _configured(
     blocks: Sequence[dict[str, Any]],
     resolve: Mapping[str, str],
-    title: str,
+    title: str | list[str],
     subtitle: str,
     alt_text: str,
 ) -> dict[str, Any]:
