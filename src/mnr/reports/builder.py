@@ -361,7 +361,7 @@ def round_snapshot(
     ]
     rows = snapshot_rows(totals, capability_questions(round_), exclude=excluded)
     shown = [label for label in labels if label.id not in excluded]
-    chart = charts.snapshot_chart(rows, shown, lang) if rows else None
+    chart = charts.snapshot_chart(rows, shown, lang, synthetic=round_.synthetic) if rows else None
     return Snapshot(rows, labels, excluded, chart)
 
 
@@ -414,7 +414,9 @@ def build_report(
                 q: text(questions.findings.get(q) or questions.labels.get(q, {}), lang)
                 for q in chart_questions
             }
-            section.chart = _render(charts.breakdown_chart(cells, labels, lang))
+            section.chart = _render(
+                charts.breakdown_chart(cells, labels, lang, synthetic=round_.synthetic)
+            )
         section.good_practice = quotes.get((domain.code, "good_practice"), [])
         section.challenges = quotes.get((domain.code, "challenges"), [])
         sections.append(section)
