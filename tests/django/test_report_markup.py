@@ -129,13 +129,15 @@ def test_the_html_and_pdf_report_render_the_markup_and_escape_html(tmp_path: Pat
     save_narrative(demo_round, "key_messages", "Before <script>alert(1)</script> after", source="t")
     report = build_report(demo_round, preview=True)
     html = render_html(report)
-    introduction = html[html.index('<section id="introduction">') : html.index('id="about"')]
+    start = html.index('<section id="introduction">')
+    introduction = html[start : html.index("</section>", start)]
     for tag in ("<p>", "<ul>\n<li>", "<ol>\n<li>", "<em>emphasis</em>", "<strong>strong</strong>"):
         assert tag in introduction
     assert "<p>Before &lt;script&gt;alert(1)&lt;/script&gt; after</p>" in html
-    # The demo's call to action is a numbered list written in the markup.
-    call = html[html.index('id="call-to-action"') : html.index('id="annex"')]
-    assert call.count("<li>") == 4 and "<ol>" in call
+    # The demo's call to action is a numbered list of five priorities written in the markup.
+    start = html.index('id="call-to-action"')
+    call = html[start : html.index("</section>", start)]
+    assert call.count("<li>") == 5 and "<ol>" in call
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(render_pdf(report))
     text = subprocess.run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 
@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from mnr.core import charts
 from mnr.core.findings import Finding, RoundData, SnapshotRow, snapshot_rows
 from mnr.core.framework import text
-from mnr.core.narrative import DEFAULT_SUBJECT, chosen_phrase, sentence_parts
+from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
 from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
 from mnr.publications.actions import Content, current_content
 from mnr.publications.models import Publication
@@ -26,6 +26,15 @@ from mnr.publications.reading import require_publication
 from mnr.reports.actions import DEFAULT_SNAPSHOT_EXCLUDE
 from mnr.reports.markup import html_blocks
 from mnr.reports.models import ReportSettings
+from mnr.reports.structure import (
+    CapabilitySection,
+    Endnote,
+    Method,
+    capability_sections,
+    method_facts,
+    number_endnotes,
+    quotes_by_capability,
+)
 from mnr.reports.texts import texts
 from mnr.surveys.models import Round
 
@@ -58,6 +67,8 @@ class FigureRow:
     sentence: Sentence | None
     callout: bool
     statement: str
+    # The number of its endnote (mnr.reports.structure), when it has one.
+    note: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,9 @@ class DomainSection:
     chart: RenderedChart | None = None
     good_practice: list[Quote] = field(default_factory=list)
     challenges: list[Quote] = field(default_factory=list)
+    # The sub-heading of each capability with its findings, and the findings about none.
+    capabilities: list[CapabilitySection] = field(default_factory=list)
+    other_figures: list[FigureRow] = field(default_factory=list)
 
     @property
     def callouts(self) -> list[FigureRow]:
@@ -116,6 +130,8 @@ class ReportContext:
     annex_figures: list[FigureRow]
     annex_all: list[FigureRow]
     instrument_title: str
+    method: Method | None = None
+    endnotes: list[Endnote] = field(default_factory=list)
 
     @property
     def direction(self) -> str:
@@ -149,6 +165,14 @@ def population_text(
     return part(first)
 
 
+def split_sentence(sentence: str, lang: str, finding: Finding) -> Sentence:
+    figures = FIGURES.get(lang, FIGURES["en"]).format(
+        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
+    )
+    lead, _, rest = sentence.partition(figures)
+    return Sentence(lead.strip(), figures, rest.strip())
+
+
 def _figure_row(
     key: str,
     domain: str,
@@ -163,24 +187,20 @@ def _figure_row(
     callout: bool,
     lang: str,
     t: dict[str, str],
-    phrase: str = "",
 ) -> FigureRow:
-    """``phrase``: the headline's chosen phrase (empty: the default for the share; one that no
-    longer fits the published share falls back to the default)."""
     sentence = None
     if finding.percent is not None and not finding.suppressed and statement:
         assert finding.numerator is not None and finding.denominator is not None
-        sentence = Sentence(
-            *sentence_parts(
-                chosen_phrase(phrase, finding.numerator, finding.denominator),
-                subject,
-                statement,
-                finding.numerator,
-                finding.denominator,
-                finding.percent,
-                lang,
-            )
+        full = finding_sentence(
+            proportion_phrase(finding.numerator, finding.denominator),
+            subject,
+            statement,
+            finding.numerator,
+            finding.denominator,
+            finding.percent,
+            lang,
         )
+        sentence = split_sentence(full, lang, finding)
     return FigureRow(
         key=key,
         domain=domain,
@@ -225,8 +245,6 @@ def headline_rows(
                 callout=headline["callout"],
                 lang=lang,
                 t=t,
-                # Publications from before phrases were chosen have none: the default.
-                phrase=headline.get("phrase", ""),
             )
         )
     return rows
@@ -247,10 +265,10 @@ def _answering_channels(round_: Round, data: RoundData, labels: dict[str, str]) 
     used: Counter[str] = Counter()
     for participant in data.participants:
         given = channels_of.get(participant.jurisdiction, set())
-        first = next((c for c in round_.channels if c in given), None)
+        first = next((c for c in data.channels if c in given), None)
         if first:
             used[first] += 1
-    return [CountRow(c, labels.get(c, c), used[c]) for c in round_.channels]
+    return [CountRow(c, labels.get(c, c), used[c]) for c in data.channels]
 
 
 def capability_questions(round_: Round) -> list[tuple[str, str]]:
@@ -361,7 +379,7 @@ def round_snapshot(
     ]
     rows = snapshot_rows(totals, capability_questions(round_), exclude=excluded)
     shown = [label for label in labels if label.id not in excluded]
-    chart = charts.snapshot_chart(rows, shown, lang, synthetic=round_.synthetic) if rows else None
+    chart = charts.snapshot_chart(rows, shown, lang) if rows else None
     return Snapshot(rows, labels, excluded, chart)
 
 
@@ -384,7 +402,8 @@ def build_report(
     questions = content.questions
     data = content.data
     channel_labels = {c.code: text(c.label, lang) for c in Channel.objects.all()}
-    k = round_.disclosure_threshold
+    # The threshold the publication was made with, as its disclosure decisions were.
+    k = content.settings["disclosure_threshold"]
     participants = data.participants
     protection = content.protection
     totals = protection.findings[None]
@@ -396,6 +415,7 @@ def build_report(
     excluded_names = [f"{code} {names.get(code, '')}".strip() for code in shot.excluded]
 
     by_income = {(f.question, f.group): f for f in protection.findings["income"]}
+    status_questions = dict(capability_questions(round_))
     quotes = _quotes(content, t)
     sections = []
     for domain in domains:
@@ -414,12 +434,14 @@ def build_report(
                 q: text(questions.findings.get(q) or questions.labels.get(q, {}), lang)
                 for q in chart_questions
             }
-            section.chart = _render(
-                charts.breakdown_chart(cells, labels, lang, synthetic=round_.synthetic)
-            )
+            section.chart = _render(charts.breakdown_chart(cells, labels, lang))
         section.good_practice = quotes.get((domain.code, "good_practice"), [])
         section.challenges = quotes.get((domain.code, "challenges"), [])
+        _capability_structure(section, domain, content, status_questions, lang, t)
         sections.append(section)
+    key_figures, endnotes = _endnotes(
+        [f for f in figures if not f.domain], sections, content, lang, t
+    )
 
     all_rows = [
         _figure_row(
@@ -443,6 +465,7 @@ def build_report(
         for key, block_text in content.report["narrative"].items()
     }
     generated_on = (now or datetime.now(UTC)).date().isoformat()
+    answering = _answering_channels(round_, data, channel_labels)
     t = {
         **t,
         "generated": t["generated"].format(date=generated_on, round=round_.code),
@@ -460,10 +483,10 @@ def build_report(
         t=t,
         generated_on=generated_on,
         participants=len(participants),
-        channels=_answering_channels(round_, data, channel_labels),
+        channels=answering,
         income_mix=_mix([p.income_group for p in participants], ["HIC", "UMC", "LMC", "LIC"], t),
         region_mix=_mix([p.region for p in participants], [], t),
-        key_figures=[f for f in figures if not f.domain],
+        key_figures=key_figures,
         domains=sections,
         snapshot_chart=_render(shot.chart) if shot.chart else None,
         snapshot_rows=[(row.capability, names.get(row.capability, ""), row) for row in shot.rows],
@@ -472,4 +495,100 @@ def build_report(
         annex_figures=figures,
         annex_all=all_rows,
         instrument_title=text(round_.instrument.title, lang),
+        method=method_facts(
+            content.settings,
+            answering,
+            text(round_.instrument.title, lang),
+            lang,
+            t,
+        ),
+        endnotes=endnotes,
     )
+
+
+def _generated_row(
+    question: str, heading: str, domain: str, content: Content, lang: str, t: dict[str, str]
+) -> FigureRow | None:
+    """The sentence of a capability's status question over the whole round (its answers in
+    place), for a capability no headline is about."""
+    finding = next((f for f in content.protection.findings[None] if f.question == question), None)
+    if finding is None:
+        return None
+    statement = text(content.questions.findings.get(question, {}), lang) or t[
+        "capability_in_place"
+    ].format(capability=heading)
+    return _figure_row(
+        f"q-{question}",
+        domain,
+        finding,
+        question_label=text(content.questions.labels.get(question, {}), lang),
+        population=t["pop_all"],
+        rule="all",
+        counted=_counted(finding.counts_as, t),
+        statement=statement,
+        subject=DEFAULT_SUBJECT.get(lang, DEFAULT_SUBJECT["en"]),
+        callout=False,
+        lang=lang,
+        t=t,
+    )
+
+
+def _capability_structure(
+    section: DomainSection,
+    domain: Domain,
+    content: Content,
+    status_questions: dict[str, str],
+    lang: str,
+    t: dict[str, str],
+) -> None:
+    """Sub-headings per capability with their findings and quotes; what belongs to none stays
+    at the level of the domain."""
+    section.capabilities, section.other_figures = capability_sections(
+        [(c.code, text(c.name, lang)) for c in domain.capabilities.all()],
+        status_questions,
+        section.figures,
+        content.questions.capabilities,
+        lambda question, heading: _generated_row(question, heading, domain.code, content, lang, t),
+        t,
+    )
+    section.good_practice = quotes_by_capability(
+        section.capabilities, section.good_practice, "good_practice"
+    )
+    section.challenges = quotes_by_capability(
+        section.capabilities, section.challenges, "challenges"
+    )
+
+
+def _endnotes(
+    key_figures: list[FigureRow],
+    sections: list[DomainSection],
+    content: Content,
+    lang: str,
+    t: dict[str, str],
+) -> tuple[list[FigureRow], list[Endnote]]:
+    """Number the endnotes in the order the report shows the sentences, and give each
+    sentence the number of its note (key findings, then each domain's own findings and its
+    capabilities')."""
+    default = DEFAULT_SUBJECT.get(lang, DEFAULT_SUBJECT["en"])
+    findings = {f"q-{f.question}": f for f in content.protection.findings[None]}
+    findings.update(content.protection.figures)
+    subjects = {f"q-{f.question}": default for f in content.protection.findings[None]}
+    subjects.update(
+        (h["key"], text(h["subject"], lang) or default) for h in content.report["headlines"]
+    )
+    shown = [*key_figures]
+    for section in sections:
+        shown += section.other_figures
+        for capability in section.capabilities:
+            shown += capability.figures
+    endnotes = number_endnotes(shown, findings, subjects, t)
+    number = {note.key: note.number for note in endnotes}
+
+    def noted(rows: list[FigureRow]) -> list[FigureRow]:
+        return [replace(row, note=number[row.key]) if row.key in number else row for row in rows]
+
+    for section in sections:
+        section.other_figures = noted(section.other_figures)
+        for capability in section.capabilities:
+            capability.figures = noted(capability.figures)
+    return noted(key_figures), endnotes
