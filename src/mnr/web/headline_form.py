@@ -22,7 +22,14 @@ from mnr.core.findings import (
     parse_population,
 )
 from mnr.core.framework import text
-from mnr.core.narrative import DEFAULT_SUBJECT, finding_sentence, proportion_phrase
+from mnr.core.narrative import (
+    DEFAULT_SUBJECT,
+    chosen_phrase,
+    finding_sentence,
+    phrase_keys,
+    phrase_label,
+    phrase_misfit,
+)
 from mnr.findings.data import participants, round_data, round_questions
 from mnr.frameworks.models import Channel, Domain
 from mnr.surveys.models import Round
@@ -49,6 +56,8 @@ class HeadlineChoices:
     questions: Choices
     populations: Choices
     conditions: Choices
+    # The phrase table's phrases in the report's language, after "the default for the share".
+    phrases: Choices
 
 
 def _filter_groups(round_: Round, lang: str) -> Choices:
@@ -99,6 +108,10 @@ def headline_choices(round_: Round, lang: str) -> HeadlineChoices:
         ],
         populations=[("all", _("All participating jurisdictions")), *filters],
         conditions=[(NO_CONDITION, _("No condition: a share of the population")), *filters],
+        phrases=[
+            ("", _("Default for the share")),
+            *((key, phrase_label(key, lang)) for key in phrase_keys()),
+        ],
     )
 
 
@@ -160,6 +173,7 @@ class HeadlineForm(forms.Form):
     condition = forms.CharField(
         max_length=100, required=False, label=_("Then, of those counted, the share that are")
     )
+    phrase = forms.CharField(max_length=40, required=False, label=_("Phrase"))
     subject = forms.CharField(max_length=200, required=False, label=_("Subject"))
     statement = forms.CharField(max_length=300, label=_("Statement"))
     callout = forms.BooleanField(required=False, label=_("Call-out"))
@@ -173,6 +187,7 @@ class HeadlineForm(forms.Form):
             ("question", choices.questions),
             ("population", choices.populations),
             ("condition", choices.conditions),
+            ("phrase", choices.phrases),
         ):
             self.fields[name].widget = forms.Select(choices=_with_value(offered, value(name), kept))
 
@@ -250,9 +265,11 @@ def preview_sentence(
     subject: str,
     statement: str,
     lang: str,
+    phrase: str = "",
 ) -> str:
     """The sentence a headline row makes with the round's answers as they stand now (the
-    report states the published figures, which may differ)."""
+    report states the published figures, which may differ); a chosen ``phrase`` that does not
+    fit the share says why instead, as saving would refuse it."""
     if not statement.strip():
         return str(_("Write the statement to see the sentence."))
     try:
@@ -261,8 +278,14 @@ def preview_sentence(
         return str(_("No sentence: %(reason)s") % {"reason": error})
     if finding.numerator is None or finding.denominator is None or finding.percent is None:
         return str(_("No sentence: nobody in this population answered the question."))
+    try:
+        misfit = phrase_misfit(phrase, finding.numerator, finding.denominator) if phrase else None
+    except ValueError as error:
+        misfit = str(error)
+    if misfit:
+        return str(_("No sentence: %(reason)s") % {"reason": misfit})
     return finding_sentence(
-        proportion_phrase(finding.numerator, finding.denominator),
+        chosen_phrase(phrase, finding.numerator, finding.denominator),
         subject or DEFAULT_SUBJECT.get(lang, DEFAULT_SUBJECT["en"]),
         statement,
         finding.numerator,
@@ -284,8 +307,9 @@ def row_previews(round_: Round, formset: Any, lang: str) -> list[str]:
                 form.data.get(form.add_prefix("condition"), ""),
             )
             value = form.data.get
-            question, subject, statement = (
-                value(form.add_prefix(name), "") for name in ("question", "subject", "statement")
+            question, subject, statement, phrase = (
+                value(form.add_prefix(name), "")
+                for name in ("question", "subject", "statement", "phrase")
             )
         else:
             if not form.initial:
@@ -293,8 +317,9 @@ def row_previews(round_: Round, formset: Any, lang: str) -> list[str]:
                 continue
             counted = form.initial["counts_as"]
             population = join_population(form.initial["population"], form.initial["condition"])
-            question, subject, statement = (
-                form.initial.get(name, "") for name in ("question", "subject", "statement")
+            question, subject, statement, phrase = (
+                form.initial.get(name, "")
+                for name in ("question", "subject", "statement", "phrase")
             )
         ordered = tuple(sorted((c for c in counted if c in _ANSWER_ORDER), key=_ANSWER_ORDER.index))
         previews.append(
@@ -306,6 +331,7 @@ def row_previews(round_: Round, formset: Any, lang: str) -> list[str]:
                 subject=subject,
                 statement=statement,
                 lang=lang,
+                phrase=phrase,
             )
         )
     return previews

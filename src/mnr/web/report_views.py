@@ -168,6 +168,7 @@ def _headline_rows(specs: list[HeadlineSpec], lang: str) -> list[dict[str, objec
             "subject": spec.subject.get(lang, ""),
             "statement": spec.statement.get(lang, ""),
             "callout": spec.callout,
+            "phrase": spec.phrase,
         }
         for spec in specs
     ]
@@ -184,6 +185,7 @@ def _specs_from(formset: Any, lang: str) -> tuple[HeadlineSpec, ...]:
             subject={lang: row["subject"]} if row["subject"] else {},
             statement={lang: row["statement"]},
             callout=row["callout"],
+            phrase=row.get("phrase") or "",
         )
         for row in formset.cleaned_data
         if row and not row.get("DELETE")
