@@ -21,6 +21,7 @@ from typing import Any
 import vl_convert
 
 from mnr.core.findings import COUNT_KEYS, Finding, SnapshotRow
+from mnr.core.numbers import percent_text
 
 FONT = "DejaVu Sans, Noto Sans, sans-serif"
 # The Vega-Lite version the specs are written for, which vl-convert must render them with.
@@ -101,7 +102,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "breakdown.title": "Share in place by income group",
         "breakdown.subtitle": "Per cent of the jurisdictions in each group that answered.",
         "breakdown.axis": "Per cent in place",
-        "breakdown.value": "{percent}% ({numerator} of {denominator})",
+        "breakdown.value": "{percent_sign} ({numerator} of {denominator})",
         "breakdown.alt_value": "{percent} per cent ({numerator} of {denominator})",
         "no_answers": "no answers",
         "alt.colon": ": ",
@@ -140,29 +141,29 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "word.not_applicable": "sans objet",
         "snapshot.title": "Capacités en place",
         "snapshot.subtitle": (
-            "Réponses de {total} juridictions. En place : oui ou en partie, parmi les "
-            "juridictions qui ont répondu (hors « sans objet »)."
+            "Réponses de {total} juridictions. En place\u00a0: oui ou en partie, parmi les "
+            "juridictions qui ont répondu (hors «\u00a0sans objet\u00a0»)."
         ),
         "snapshot.axis": "Juridictions",
         "snapshot.legend": "Réponse",
         "snapshot.in_place": "{in_place} sur {denominator} en place",
-        "snapshot.segment": "{label}, {answer} : {count}",
-        "breakdown.bar": "{question}, {group} : {value}",
-        "snapshot.alt_row": "{label} : {in_place} sur {denominator} en place{share}",
-        "snapshot.alt_unanswered": "{label} : aucune juridiction n'a répondu",
-        "snapshot.alt_share": " ({percent} pour cent ; {parts})",
+        "snapshot.segment": "{label}, {answer}\u00a0: {count}",
+        "breakdown.bar": "{question}, {group}\u00a0: {value}",
+        "snapshot.alt_row": "{label}\u00a0: {in_place} sur {denominator} en place{share}",
+        "snapshot.alt_unanswered": "{label}\u00a0: aucune juridiction n'a répondu",
+        "snapshot.alt_share": " ({percent} pour cent\u00a0; {parts})",
         "breakdown.title": "Part en place par groupe de revenu",
         "breakdown.subtitle": "Pour cent des juridictions de chaque groupe qui ont répondu.",
         "breakdown.axis": "Pour cent en place",
-        "breakdown.value": "{percent} % ({numerator} sur {denominator})",
+        "breakdown.value": "{percent_sign} ({numerator} sur {denominator})",
         "breakdown.alt_value": "{percent} pour cent ({numerator} sur {denominator})",
         "no_answers": "aucune réponse",
-        "alt.colon": " : ",
-        "alt.list": " ; ",
+        "alt.colon": "\u00a0: ",
+        "alt.list": "\u00a0; ",
         "breakdown.withheld": "non publié*",
         "breakdown.alt_withheld": "non publié",
         "breakdown.note": (
-            "* Non publié : trop peu de juridictions pour le montrer sans risquer d'en "
+            "* Non publié\u00a0: trop peu de juridictions pour le montrer sans risquer d'en "
             "désigner une."
         ),
         "group.HIC": "Revenu élevé",
@@ -210,7 +211,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "breakdown.title": "Proporción en funcionamiento por grupo de ingreso",
         "breakdown.subtitle": "Por ciento de las jurisdicciones de cada grupo que respondieron.",
         "breakdown.axis": "Por ciento en funcionamiento",
-        "breakdown.value": "{percent} % ({numerator} de {denominator})",
+        "breakdown.value": "{percent_sign} ({numerator} de {denominator})",
         "breakdown.alt_value": "{percent} por ciento ({numerator} de {denominator})",
         "no_answers": "sin respuestas",
         "alt.colon": ": ",
@@ -598,7 +599,7 @@ def breakdown_chart(
     for position, question in enumerate(questions):
         cells = [f for f in findings if f.question == question]
         last = position == len(questions) - 1
-        blocks.append(_question_block(labels.get(question, question), cells, words, last))
+        blocks.append(_question_block(labels.get(question, question), cells, words, last, lang))
     if withheld:
         blocks.append(_note(words["breakdown.note"]))
     alt_text = _breakdown_alt_text(
@@ -616,7 +617,7 @@ _NOT_SHOWN = {"filter": "(!(datum.percent !== null))"}
 
 
 def _question_block(
-    label: str, cells: Sequence[Finding], words: Mapping[str, str], last: bool
+    label: str, cells: Sequence[Finding], words: Mapping[str, str], last: bool, lang: str
 ) -> dict[str, Any]:
     values: list[dict[str, Any]] = [
         {
@@ -624,7 +625,7 @@ def _question_block(
             "group": _group_name(f.group, words),
             "colour": GROUP_COLOURS.get(f.group or "", GROUP_COLOURS["unknown"]),
             "percent": None if f.suppressed else f.percent,
-            "text": _cell_text(f, words, "breakdown.value", "breakdown.withheld"),
+            "text": _cell_text(f, words, "breakdown.value", "breakdown.withheld", lang),
             "description": words["breakdown.bar"].format(
                 question=label,
                 group=_group_name(f.group, words),
@@ -726,13 +727,20 @@ def _group_name(group: str | None, words: Mapping[str, str]) -> str:
     return words.get(f"group.{group}", group)
 
 
-def _cell_text(finding: Finding, words: Mapping[str, str], value_key: str, withheld: str) -> str:
+def _cell_text(
+    finding: Finding, words: Mapping[str, str], value_key: str, withheld: str, lang: str = "en"
+) -> str:
+    """A cell's value in words; ``{percent_sign}`` is the percentage written the way ``lang``
+    writes it (mnr.core.numbers), as the report's call-outs write it."""
     if finding.suppressed:
         return words[withheld]
     if finding.percent is None or finding.numerator is None or finding.denominator is None:
         return words["no_answers"]
     return words[value_key].format(
-        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
+        percent=finding.percent,
+        percent_sign=percent_text(finding.percent, lang),
+        numerator=finding.numerator,
+        denominator=finding.denominator,
     )
 
 
