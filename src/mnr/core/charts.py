@@ -13,6 +13,7 @@ grayscale check are described in ``docs/charts.md``.
 from __future__ import annotations
 
 import functools
+import json
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -1094,9 +1095,26 @@ def _configured(
 
 
 def render_svg(chart: Chart) -> str:
-    """The chart as a standalone SVG document (text kept as text, fonts named in the spec)."""
-    svg: str = vl_convert.vegalite_to_svg(chart.spec, vl_version=VEGA_LITE_VERSION)
+    """The chart as a standalone SVG document (text kept as text, fonts named in the spec).
+
+    Drawn once per process for a given spec: the drawing depends on the spec alone (its data
+    are inline), and drawing is the slow part of a report (vl-convert measures every text with
+    the system fonts, a few milliseconds each), so a PDF printed after its HTML, or a preview
+    opened again, reuses it.
+    """
+    return _drawn(json.dumps(chart.spec, ensure_ascii=False))
+
+
+# About 30 KB a drawing: the charts of the three languages of a few reports.
+@functools.lru_cache(maxsize=64)
+def _drawn(spec: str) -> str:
+    svg: str = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
     return svg
+
+
+def forget_drawings() -> None:
+    """Empty the cache of :func:`render_svg`, for benchmarks that time the drawing itself."""
+    _drawn.cache_clear()
 
 
 def render_png(chart: Chart, scale: float = 2) -> bytes:
@@ -1126,6 +1144,7 @@ __all__ = [
     "ExplorerRow",
     "breakdown_chart",
     "explorer_chart",
+    "forget_drawings",
     "render_png",
     "render_svg",
     "snapshot_chart",
