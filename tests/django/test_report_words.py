@@ -3,6 +3,8 @@ demo's headlines worded as the 2021 review worded them, and codes named in words
 
 from __future__ import annotations
 
+import re
+from html import escape
 from typing import Any
 
 import pytest
@@ -21,8 +23,10 @@ from mnr.reports.actions import (
     read_headlines_csv,
     set_headlines,
 )
-from mnr.reports.builder import build_report
+from mnr.reports.builder import build_report, population_text, quote_attribution
 from mnr.reports.models import Headline
+from mnr.reports.render import render_html
+from mnr.reports.texts import texts
 from mnr.surveys.actions import AnswerInput, open_submission, save_answers
 from mnr.surveys.models import Round
 
@@ -93,6 +97,16 @@ def demo_words(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
             report = build_report(round_, lang)
             words[lang] = {row.key: str(row.sentence) for row in report.annex_figures}
             words[f"{lang}-population"] = {row.key: row.population for row in report.annex_figures}
+            words[f"{lang}-html"] = render_html(report)
+            # Quotes sit under their domain or, with sub-headings, under their capability.
+            places = [
+                place
+                for domain in report.domains
+                for place in [domain, *getattr(domain, "capabilities", [])]
+            ]
+            words[f"{lang}-quotes"] = [
+                quote for place in places for quote in [*place.good_practice, *place.challenges]
+            ]
         words["published"] = Publication.objects.filter(round=round_).latest("number").report
         Headline.objects.filter(round=round_, key="F12").update(phrase="")
         words["F12 published"] = str(
@@ -239,3 +253,125 @@ def test_the_editor_refuses_a_contradicting_phrase_and_saves_nothing(
     response = client.post(edit_url(answered), fields, follow=True)
     assert "the phrase &#x27;none&#x27; does not fit 2 of 3" in response.content.decode()
     assert Headline.objects.get(round=answered, key="H1").phrase == ""
+
+
+# --- codes in words ---------------------------------------------------------------------------
+
+RULE_CODES = re.compile(r"=|;then|\bthen\b|\b(HIC|LMIC|UMC|LMC|LIC)\b|_")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_the_annex_names_every_population_in_words(demo_words: dict[str, Any], lang: str) -> None:
+    for key, words in demo_words[f"{lang}-population"].items():
+        assert not RULE_CODES.search(words), (key, words)
+    html = demo_words[f"{lang}-html"]
+    assert "all;then" not in html and "channel=unicef_country_office" not in html
+    assert "income=HIC" not in html
+
+
+def test_the_demo_populations_read_as_sentences(demo_words: dict[str, Any]) -> None:
+    en, fr, es = (demo_words[f"{lang}-population"] for lang in ("en", "fr", "es"))
+    assert en["F11"] == (
+        "participating jurisdictions that answered; of those answering no, "
+        "the share that are not high-income"
+    )
+    assert en["F07"] == "jurisdictions that answered through UNICEF country offices"
+    assert en["F04"] == "high-income jurisdictions that answered"
+    assert fr["F13"] == (
+        "juridictions participantes ayant répondu\u00a0; parmi celles ayant répondu non, "
+        "la part de celles qui ne sont pas à revenu élevé"
+    )
+    assert es["F07"] == "jurisdicciones que respondieron a través de las oficinas de país de UNICEF"
+
+
+@pytest.mark.parametrize(
+    ("rule", "lang", "words"),
+    [
+        ("region=Americas", "en", "jurisdictions in the Americas that answered"),
+        ("region=Americas", "fr", "juridictions des Amériques ayant répondu"),
+        ("region=Americas", "es", "jurisdicciones de las Américas que respondieron"),
+        (
+            "income-group!=UMC",
+            "en",
+            "participating jurisdictions that answered, other than upper-middle-income",
+        ),
+        (
+            "region!=Europe",
+            "fr",
+            "juridictions participantes ayant répondu, à l'exception de celles d'Europe",
+        ),
+        (
+            "all;then region=Africa",
+            "es",
+            "jurisdicciones participantes que respondieron; entre "
+            "las que respondieron sí, la proporción de las que están en África",
+        ),
+        (
+            "channel=government;then channel!=government",
+            "en",
+            "jurisdictions that answered "
+            "through government representatives; of those answering yes, the share that answered "
+            "other than through government representatives",
+        ),
+        # Extra spaces read the same: the one parser of the rule language reads it.
+        (
+            "all ;then income != HIC",
+            "en",
+            "participating jurisdictions that answered; of those "
+            "answering yes, the share that are not high-income",
+        ),
+    ],
+)
+def test_population_rules_in_words(rule: str, lang: str, words: str) -> None:
+    assert population_text(rule, ("yes",), texts(lang), {}) == words
+
+
+def test_a_malformed_population_rule_is_not_put_into_words() -> None:
+    with pytest.raises(ValueError, match="is not 'all'"):
+        population_text("all;then shoe=size", ("yes",), texts("en"), {})
+
+
+@pytest.mark.parametrize(
+    ("income", "region", "lang", "words"),
+    [
+        ("UMC", "Americas", "en", "an upper-middle-income jurisdiction in the Americas"),
+        ("HIC", "Europe", "en", "a high-income jurisdiction in Europe"),
+        ("LMC", None, "en", "a lower-middle-income jurisdiction"),
+        (None, "Asia", "en", "a jurisdiction in Asia"),
+        (None, None, "en", "a participating jurisdiction"),
+        ("UMC", "Americas", "fr", "une juridiction à revenu intermédiaire supérieur des Amériques"),
+        (None, "Africa", "fr", "une juridiction d'Afrique"),
+        ("LIC", "Africa", "es", "una jurisdicción de ingreso bajo de África"),
+        (None, "Americas", "es", "una jurisdicción de las Américas"),
+    ],
+)
+def test_quote_attributions_are_whole_phrases(
+    income: str | None, region: str | None, lang: str, words: str
+) -> None:
+    quote = {"income_group": income, "region": region}
+    assert quote_attribution(quote, texts(lang)) == words
+
+
+def test_every_region_income_group_and_channel_has_its_words() -> None:
+    regions = {p.region for p in Jurisdiction.objects.all() if p.region}
+    assert regions  # the reference data is loaded
+    for lang in ("en", "fr", "es"):
+        wording = texts(lang)
+        own = {key for key, value in wording.items() if texts("en").get(key) != value}
+        for region in regions:
+            assert f"region_in.{region}" in wording and f"region_of.{region}" in wording
+        for group in ("HIC", "UMC", "LMC", "LIC", "LMIC", "unknown"):
+            assert f"jurisdiction_income.{group}" in wording
+        for channel in ("government", "unicef_country_office", "civil_society"):
+            assert f"channel_through.{channel}" in wording
+            assert lang == "en" or f"channel_through.{channel}" in own
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_quotes_are_marked_as_english_originals(demo_words: dict[str, Any], lang: str) -> None:
+    quotes = demo_words[f"{lang}-quotes"]
+    assert quotes and all(quote.lang == "en" for quote in quotes)
+    html = demo_words[f"{lang}-html"]
+    for quote in quotes:
+        assert f'<p lang="en">{escape(quote.text)}</p>' in html
+    assert "a upper" not in html and "in Americas" not in html

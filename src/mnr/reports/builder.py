@@ -16,9 +16,16 @@ from html import escape
 from django.db.models import Prefetch
 
 from mnr.core import charts
-from mnr.core.findings import Finding, RoundData, SnapshotRow, snapshot_rows
+from mnr.core.findings import (
+    Finding,
+    PopulationFilter,
+    RoundData,
+    SnapshotRow,
+    parse_population,
+    snapshot_rows,
+)
 from mnr.core.framework import text
-from mnr.core.narrative import DEFAULT_SUBJECT, FIGURES, finding_sentence, proportion_phrase
+from mnr.core.narrative import DEFAULT_SUBJECT, chosen_phrase, sentence_parts
 from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestion
 from mnr.publications.actions import Content, current_content
 from mnr.publications.models import Publication
@@ -76,6 +83,9 @@ class Quote:
     text: str
     attribution: str
     capability: str
+    # The language the respondent wrote in (answers carry none yet: English, as the review's
+    # were), so that a French or Spanish report marks the quotation as quoted original.
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -142,35 +152,64 @@ def _counted(counts_as: tuple[str, ...], t: dict[str, str]) -> str:
     return t["or"].join(t.get(code, code) for code in counts_as)
 
 
+def region_words(region: str, form: str, t: dict[str, str]) -> str:
+    """A region with the preposition or article it needs (``form``: ``region_in``, where
+    jurisdictions are; ``region_of``, after a noun), e.g. "in the Americas", « des Amériques »."""
+    return t.get(f"{form}.{region}") or t[f"{form}_other"].format(region=t.get(region, region))
+
+
+def channel_words(channel: str, t: dict[str, str], labels: dict[str, str]) -> str:
+    """How answers came through a channel, e.g. "through UNICEF country offices"."""
+    return t.get(f"channel_through.{channel}") or t["channel_through_other"].format(
+        channel=labels.get(channel, channel)
+    )
+
+
+def _filter_words(rule: PopulationFilter, t: dict[str, str], channels: dict[str, str]) -> str:
+    """The group a filter names, in the words its templates take."""
+    if rule.dimension == "region":
+        return region_words(rule.value, "region_in", t)
+    if rule.dimension == "channel":
+        return channel_words(rule.value, t, channels)
+    return t.get(rule.value, rule.value)
+
+
+def _base_words(rule: PopulationFilter, t: dict[str, str], channels: dict[str, str]) -> str:
+    if rule.dimension is None:
+        return t["pop_all"]
+    if rule.dimension == "region":
+        region = region_words(rule.value, "region_of", t)
+        if rule.negated:
+            return t["pop_not_region"].format(population=t["pop_all"], region=region)
+        return t["pop_region_of"].format(region=region)
+    words = _filter_words(rule, t, channels)
+    if rule.dimension == "channel":
+        if rule.negated:
+            return t["pop_not_channel"].format(population=t["pop_all"], channel=words)
+        return t["pop_channel_through"].format(channel=words)
+    if rule.negated:
+        return t["pop_not_income"].format(population=t["pop_all"], group=words)
+    return t["pop_income"].format(group=words)
+
+
 def population_text(
     population: str, counts_as: tuple[str, ...], t: dict[str, str], channels: dict[str, str]
 ) -> str:
-    """The population rule in plain words."""
-    first, _, then = population.partition(";then ")
-
-    def part(rule: str) -> str:
-        if rule == "all":
-            return t["pop_all"]
-        name, _, value = rule.partition("!=") if "!=" in rule else rule.partition("=")
-        negative = "!=" in rule
-        if name in ("income", "income-group"):
-            group = t["not HIC"] if negative and value == "HIC" else t.get(value, value)
-            return t["pop_income"].format(group=group)
-        if name == "channel":
-            return t["pop_channel"].format(channel=channels.get(value, value))
-        return t["pop_region"].format(region=value)
-
-    if then:
-        return t["pop_then"].format(counted=_counted(counts_as, t), rest=part(then))
-    return part(first)
-
-
-def split_sentence(sentence: str, lang: str, finding: Finding) -> Sentence:
-    figures = FIGURES.get(lang, FIGURES["en"]).format(
-        percent=finding.percent, numerator=finding.numerator, denominator=finding.denominator
+    """The population rule in words, e.g. "participating jurisdictions that answered; of those
+    answering no, the share that are not high-income" for ``all;then income!=HIC``. The rule is
+    read by :func:`mnr.core.findings.parse_population`, the one parser of the rule language;
+    each kind of filter has its template in the report's texts."""
+    rule = parse_population(population)
+    base = _base_words(rule.base, t, channels)
+    if rule.then is None or rule.then.dimension is None:
+        return base
+    kind = "income" if rule.then.dimension in ("income", "income-group") else rule.then.dimension
+    condition = t[f"cond_{'not_' if rule.then.negated else ''}{kind}"].format(
+        **{"group" if kind == "income" else kind: _filter_words(rule.then, t, channels)}
     )
-    lead, _, rest = sentence.partition(figures)
-    return Sentence(lead.strip(), figures, rest.strip())
+    return t["pop_share_of"].format(
+        population=base, counted=_counted(counts_as, t), condition=condition
+    )
 
 
 def _figure_row(
@@ -187,20 +226,24 @@ def _figure_row(
     callout: bool,
     lang: str,
     t: dict[str, str],
+    phrase: str = "",
 ) -> FigureRow:
+    """``phrase``: the headline's chosen phrase (empty: the default for the share; one that no
+    longer fits the published share falls back to the default)."""
     sentence = None
     if finding.percent is not None and not finding.suppressed and statement:
         assert finding.numerator is not None and finding.denominator is not None
-        full = finding_sentence(
-            proportion_phrase(finding.numerator, finding.denominator),
-            subject,
-            statement,
-            finding.numerator,
-            finding.denominator,
-            finding.percent,
-            lang,
+        sentence = Sentence(
+            *sentence_parts(
+                chosen_phrase(phrase, finding.numerator, finding.denominator),
+                subject,
+                statement,
+                finding.numerator,
+                finding.denominator,
+                finding.percent,
+                lang,
+            )
         )
-        sentence = split_sentence(full, lang, finding)
     return FigureRow(
         key=key,
         domain=domain,
@@ -245,6 +288,8 @@ def headline_rows(
                 callout=headline["callout"],
                 lang=lang,
                 t=t,
+                # Publications from before phrases were chosen have none: the default.
+                phrase=headline.get("phrase", ""),
             )
         )
     return rows
@@ -327,14 +372,18 @@ def _quotes(content: Content, t: dict[str, str]) -> dict[tuple[str, str], list[Q
 
 def quote_attribution(quote: dict[str, object], t: dict[str, str]) -> str:
     """Who a quote is from, in the report's words: the group disclosure control allowed
-    (``income_group`` and ``region`` of a publication's quote), never a jurisdiction."""
+    (``income_group`` and ``region`` of a publication's quote), never a jurisdiction. Each case
+    is a whole phrase of the report's texts, with the article each income group takes ("an
+    upper-middle-income jurisdiction in the Americas")."""
     income, region = quote["income_group"], quote["region"]
-    if income and region:
-        return t["quote_from"].format(income=t.get(str(income), income), region=region)
+    place = region_words(str(region), "region_of", t) if region else ""
     if income:
-        return t["quote_from_income"].format(income=t.get(str(income), income))
+        jurisdiction = t.get(f"jurisdiction_income.{income}", t["quote_from_any"])
+        if region:
+            return t["quote_income_region"].format(jurisdiction=jurisdiction, region=place)
+        return jurisdiction
     if region:
-        return t["quote_from_region"].format(region=region)
+        return t["quote_region"].format(region=place)
     return t["quote_from_any"]
 
 
@@ -379,7 +428,7 @@ def round_snapshot(
     ]
     rows = snapshot_rows(totals, capability_questions(round_), exclude=excluded)
     shown = [label for label in labels if label.id not in excluded]
-    chart = charts.snapshot_chart(rows, shown, lang) if rows else None
+    chart = charts.snapshot_chart(rows, shown, lang, synthetic=round_.synthetic) if rows else None
     return Snapshot(rows, labels, excluded, chart)
 
 
@@ -434,7 +483,9 @@ def build_report(
                 q: text(questions.findings.get(q) or questions.labels.get(q, {}), lang)
                 for q in chart_questions
             }
-            section.chart = _render(charts.breakdown_chart(cells, labels, lang))
+            section.chart = _render(
+                charts.breakdown_chart(cells, labels, lang, synthetic=round_.synthetic)
+            )
         section.good_practice = quotes.get((domain.code, "good_practice"), [])
         section.challenges = quotes.get((domain.code, "challenges"), [])
         _capability_structure(section, domain, content, status_questions, lang, t)
