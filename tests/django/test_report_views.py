@@ -138,8 +138,9 @@ def other_analyst(make_user: Any, review_round: Round) -> Any:
 
 @pytest.fixture
 def written_round(review_round: Round) -> Round:
-    """The round with all three blocks and one headline written (outside the editor)."""
-    for key in NarrativeBlock.Key.values:
+    """The round with three narrative blocks and one headline written (outside the editor); the
+    others stay unwritten."""
+    for key in ("introduction", "key_messages", "call_to_action"):
         save_narrative(review_round, key, f"The {key} as first written.", source="test")
     set_headlines(
         review_round,
