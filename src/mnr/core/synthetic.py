@@ -10,6 +10,7 @@ random answers. Everything is deterministic for a seed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import random
 import time
@@ -21,6 +22,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import yaml
 
 from mnr.core.findings import (
     AnswerRecord,
@@ -544,56 +546,20 @@ def _second_channel(
                 yield AnswerRecord(jurisdiction.code, other, question.id, rng.choice(rivals))
 
 
-# Short topics per capability, for the synthetic free-text answers.
-_TOPICS: dict[str, str] = {
-    "C01": "national coordination body",
-    "C02": "situational analysis",
-    "C03": "legal framework",
-    "C04": "specialist police unit",
-    "C05": "training for judges and prosecutors",
-    "C06": "offender management",
-    "C07": "image database",
-    "C08": "victim support pathway",
-    "C09": "social workforce",
-    "C10": "compensation procedures",
-    "C11": "child helpline",
-    "C12": "reporting hotline",
-    "C13": "school programme",
-    "C14": "youth advisory panel",
-    "C15": "prevention service for people at risk of offending",
-    "C16-17": "notice and takedown",
-    "C18-19": "industry partnership",
-    "C20": "media guidance",
-    "C21": "shared terminology",
-}
-_TEMPLATES: dict[str, tuple[str, ...]] = {
-    "good_practice": (
-        "The {topic} meets {often} and includes {partner}.",
-        "A pilot of the {topic} in {place} was extended after an evaluation.",
-        "Staff of the {topic} follow one written protocol agreed with {partner}.",
-    ),
-    "challenges": (
-        "Funding for the {topic} is decided year by year.",
-        "Few trained staff work on the {topic} outside {place}.",
-        "Data held by {partner} and by the {topic} cannot yet be linked.",
-    ),
-    "lessons_learned": (
-        "Bringing {partner} into the {topic} early avoided delays.",
-        "Reviewing the {topic} {often} kept it aligned with new risks.",
-        "Starting the {topic} in {place} first made scaling up easier.",
-    ),
-}
-_FILLERS: dict[str, tuple[str, ...]] = {
-    "often": ("every quarter", "twice a year", "every month"),
-    "partner": (
-        "civil society groups",
-        "internet companies",
-        "the education ministry",
-        "the health service",
-        "the police",
-    ),
-    "place": ("the capital", "two pilot provinces", "rural districts", "the largest city"),
-}
+QUOTES_FILE = "synthetic-quotes.yaml"
+
+
+@functools.cache
+def synthetic_statements() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The invented free-text answers of ``data/synthetic-quotes.yaml``: per capability (as
+    the instrument's question ids name it, ``C16-17`` for a merged question), per kind of
+    question (``good_practice``, ``challenges``, ``lessons_learned``), several statements."""
+    source = resources.files("mnr.core").joinpath("data", QUOTES_FILE).read_text("utf-8")
+    loaded = yaml.safe_load(source)
+    return {
+        str(capability): {str(kind): tuple(map(str, texts)) for kind, texts in kinds.items()}
+        for capability, kinds in loaded.items()
+    }
 
 
 def _texts(
@@ -601,22 +567,25 @@ def _texts(
     jurisdictions: Sequence[DemoJurisdiction],
     rng: random.Random,
 ) -> Iterator[TextAnswer]:
+    """Each jurisdiction asked a text question answers it three times in four with one of the
+    statements written for that capability and kind; a question without statements gets no
+    answer rather than a made-up sentence about nothing in particular."""
+    statements = synthetic_statements()
     for question in questions:
         if question.type != "text":
             continue
         capability, _, kind = question.id.partition(".")
-        topic = _TOPICS.get(capability, f"{capability} work")
-        templates = _TEMPLATES.get(kind, ("Notes on the {topic}.",))
+        options = statements.get(capability, {}).get(kind, ())
+        if not options:
+            continue
         for jurisdiction in jurisdictions:
             if not question.asked_through(jurisdiction.channel) or rng.random() < 0.25:
                 continue
-            fill = {name: rng.choice(options) for name, options in _FILLERS.items()}
-            text = rng.choice(templates).format(topic=topic, **fill)
             yield TextAnswer(
                 jurisdiction.code,
                 jurisdiction.channel,
                 question.id,
-                f"[Synthetic] {text}",
+                f"[Synthetic] {rng.choice(options)}",
                 publishable=kind == "good_practice" and rng.random() < 0.4,
             )
 
