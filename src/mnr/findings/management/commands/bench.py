@@ -15,9 +15,10 @@ from mnr.errors import MnrError
 # The target of the findings benchmark: 250 jurisdictions, three channels, every question.
 FINDINGS_TARGET_SECONDS = 0.5
 FINDINGS_TARGET_SIZE = 250
-# The demo round's report, built from the database and rendered.
-REPORT_HTML_TARGET_SECONDS = 3.0
-REPORT_PDF_TARGET_SECONDS = 15.0
+# The demo round's report, built from the database and rendered, its charts drawn anew
+# (issue 11: HTML under 1.5 s, PDF under 5 s on the project's 2-core machine).
+REPORT_HTML_TARGET_SECONDS = 1.5
+REPORT_PDF_TARGET_SECONDS = 5.0
 # Disclosure control of the demo round's publication (every breakdown and headline audited):
 # paid once per publication, never per page.
 DISCLOSURE_TARGET_SECONDS = 10.0
@@ -113,27 +114,41 @@ class Command(MnrCommand):
             raise MnrError("the disclosure benchmark missed its target")
 
     def report(self, repeat: int) -> None:
-        """Build and render the demo round's report (loading the demo first if needed)."""
+        """Build and render the demo round's report (loading the demo first if needed).
+
+        Each timed run draws its charts anew, as a report of changed answers does: the
+        process's cache of drawings is emptied first. One untimed run before them pays what a
+        running server has paid once (templates, vl-convert's and WeasyPrint's start). The
+        same report with its drawings cached (a preview opened again, a PDF after its HTML)
+        is printed for information."""
+        from mnr.core.charts import forget_drawings
         from mnr.demo import load_demo
         from mnr.reports.builder import build_report
         from mnr.reports.render import render_html, render_pdf
 
         round_ = load_demo().round
+        render_pdf(build_report(round_))
+        repeat = max(1, repeat)
         missed = []
         for label, render, target in (
             ("html", render_html, REPORT_HTML_TARGET_SECONDS),
             ("pdf", render_pdf, REPORT_PDF_TARGET_SECONDS),
         ):
-            timings = []
+            timings, cached = [], []
             for _ in range(repeat):
+                forget_drawings()
                 started = time.perf_counter()
                 size = len(render(build_report(round_)))
                 timings.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                render(build_report(round_))
+                cached.append(time.perf_counter() - started)
             median = statistics.median(timings)
             verdict = "met" if median < target else "MISSED"
             self.stdout.write(
                 f"report {label}: median {median:.2f} s of {repeat} (best {min(timings):.2f} s; "
-                f"target under {target} s: {verdict}); {size} bytes"
+                f"target under {target} s: {verdict}); {size} bytes; with its charts already "
+                f"drawn: median {statistics.median(cached):.2f} s"
             )
             if median >= target:
                 missed.append(label)
