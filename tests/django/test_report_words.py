@@ -375,3 +375,25 @@ def test_quotes_are_marked_as_english_originals(demo_words: dict[str, Any], lang
     for quote in quotes:
         assert f'<p lang="en">{escape(quote.text)}</p>' in html
     assert "a upper" not in html and "in Americas" not in html
+
+
+def test_only_texts_marked_publishable_are_quoted(review_round: Round) -> None:
+    from tests.publishing import validate_and_publish
+
+    for code, text, publishable in (
+        ("KE", "[Synthetic] The helpline answers by chat at night.", True),
+        ("SE", "[Synthetic] A private note on the helpline's budget.", False),
+    ):
+        submission = open_submission(
+            review_round, Jurisdiction.objects.get(code=code), "government"
+        )
+        save_answers(
+            submission,
+            {"C11.good_practice": AnswerInput(value=text, publishable=publishable)},
+            source="test",
+        )
+    validate_and_publish(review_round)
+    report = build_report(review_round, "fr")
+    html = render_html(report)
+    assert '<p lang="en">[Synthetic] The helpline answers by chat at night.</p>' in html
+    assert "private note" not in html
