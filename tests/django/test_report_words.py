@@ -397,3 +397,18 @@ def test_only_texts_marked_publishable_are_quoted(review_round: Round) -> None:
     html = render_html(report)
     assert '<p lang="en">[Synthetic] The helpline answers by chat at night.</p>' in html
     assert "private note" not in html
+
+
+def test_headlines_saved_meanwhile_show_their_phrase(make_user: Any, answered: Round) -> None:
+    set_headlines(answered, [helpline("")], source="test")
+    a, b = Client(), Client()
+    a.force_login(make_user("analyst-a", "analyst", round_=answered))
+    b.force_login(make_user("analyst-b", "analyst", round_=answered))
+    form_a, form_b = (editor_fields(c.get(edit_url(answered))) for c in (a, b))
+    form_a["form-0-phrase"] = "two-thirds"
+    form_b["form-0-statement"] = "run a helpline"
+    assert a.post(edit_url(answered), form_a).status_code == 302
+    page = b.post(edit_url(answered), form_b).content.decode()
+    theirs = page[page.index('class="headlines theirs"') : page.index("</table>")]
+    assert "<td>Two-thirds of …</td>" in theirs
+    assert Headline.objects.get(round=answered, key="H1").statement["en"] == "have a helpline"

@@ -246,6 +246,7 @@ def row_in_words(row: dict[str, Any], choices: HeadlineChoices) -> dict[str, Any
         "counts_as": ", ".join(_label_of(COUNTED_ANSWERS, c) or c for c in counted),
         "population": words,
         "question": _label_of(choices.questions, str(row["question"])) or row["question"],
+        "phrase": _label_of(choices.phrases, str(row.get("phrase", ""))),
     }
 
 
