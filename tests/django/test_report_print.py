@@ -115,7 +115,7 @@ def test_pdf_is_tagged_with_the_reports_title_and_language(
     info = run("pdfinfo", str(built.pdf))
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
     title = unescape(re.search(r"<title>(.*?)</title>", built.html).group(1))  # type: ignore[union-attr]
-    assert built.report.round.title in title
+    assert built.report.title in title
     assert re.search(rf"^Title:\s+{re.escape(title)}$", info, re.M)
     assert f'<rdf:li xml:lang="x-default">{escape(title, quote=False)}</rdf:li>' in run(
         "pdfinfo", "-meta", str(built.pdf)

@@ -140,6 +140,8 @@ class ReportContext:
     annex_figures: list[FigureRow]
     annex_all: list[FigureRow]
     instrument_title: str
+    # The round's title in the report's language (report_title).
+    title: str
     method: Method | None = None
     endnotes: list[Endnote] = field(default_factory=list)
 
@@ -546,6 +548,7 @@ def build_report(
         annex_figures=figures,
         annex_all=all_rows,
         instrument_title=text(round_.instrument.title, lang),
+        title=report_title(content, lang),
         method=method_facts(
             content.settings,
             answering,
@@ -555,6 +558,15 @@ def build_report(
         ),
         endnotes=endnotes,
     )
+
+
+
+def report_title(content: Content, lang: str) -> str:
+    """The round's title as the report gives it in ``lang``: its narrative block ``title`` as
+    frozen with the publication (English where that language has none), else the round's own
+    title as published."""
+    block = content.report["narrative"].get("title", {})
+    return " ".join(text(block, lang).split()) or str(content.settings["title"])
 
 
 def _generated_row(

@@ -45,6 +45,9 @@ class Headline(models.Model):
 class NarrativeBlock(models.Model):
     # In the order the report (and the editor) shows them.
     class Key(models.TextChoices):
+        # The round's title as the report's cover and page headers give it, one line in each
+        # language (the round's own title, which the rest of the app shows, is one text).
+        TITLE = "title", _("Title")
         ACKNOWLEDGEMENTS = "acknowledgements", _("Acknowledgements")
         INTRODUCTION = "introduction", _("Introduction")
         AIMS = "aims", _("Aims of the report")

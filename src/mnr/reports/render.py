@@ -54,7 +54,7 @@ def page_css(report: ReportContext) -> SafeString:
         for part in re.split(r"(\{page\}|\{pages\})", t["page_of"])
         if part
     )
-    title = css_string(f"{t['report']} · {report.round.title}")
+    title = css_string(f"{t['report']} · {report.title}")
     rules = [
         f"@top-left {{ content: {title}; }}",
         f"@bottom-right {{ content: {number}; }}",
