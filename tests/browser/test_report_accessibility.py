@@ -21,9 +21,7 @@ sync_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 SYNTHETIC = {"en": "SYNTHETIC DATA", "fr": "DONNÉES SYNTHÉTIQUES", "es": "DATOS SINTÉTICOS"}
 
 
-def test_published_demo_report_passes_axe_in_each_language(
-    live_server: Any, new_page: Any
-) -> None:
+def test_published_demo_report_passes_axe_in_each_language(live_server: Any, new_page: Any) -> None:
     demo_round = load_demo().round
     axe = sync_playwright.Axe()
     page = new_page()
