@@ -321,3 +321,18 @@ def test_the_pdf_carries_the_parts_the_note_references_and_the_notes(
         assert heading in words
     assert "(90 per cent, 35 of 39)1" in words
     assert report.endnotes[0].text.split(";")[0] in words
+
+
+def test_the_editor_offers_every_part_in_the_report_s_order_with_what_it_is_for(
+    make_user: Any, review_round: Round
+) -> None:
+    from mnr.web.report_views import BLOCK_HINTS
+
+    client = client_for(make_user("analyst-a", "analyst", round_=review_round))
+    page = client.get(edit_url(review_round, "en")).content.decode()
+    positions = [page.index(f'id="narrative-{key}"') for key in NarrativeBlock.Key.values]
+    assert positions == sorted(positions)
+    for key, label in NarrativeBlock.Key.choices:
+        assert f'<label for="narrative-{key}">{escape(label)}</label>' in page
+        assert escape(str(BLOCK_HINTS[key])) in page
+        assert f'aria-describedby="narrative-{key}-hint"' in page

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -126,6 +127,35 @@ def vega_embed_js(request: HttpRequest) -> HttpResponse:
     return HttpResponse(vega_embed_bundle(), content_type="text/javascript")
 
 
+# What each narrative block is for and where the report shows it, under its label.
+BLOCK_HINTS = {
+    NarrativeBlock.Key.TITLE: gettext_lazy(
+        "The round's title as the report's cover and page headers give it, on one line; "
+        "empty: the round's own title."
+    ),
+    NarrativeBlock.Key.ACKNOWLEDGEMENTS: gettext_lazy(
+        "Who made the review possible; shown first, after the contents."
+    ),
+    NarrativeBlock.Key.INTRODUCTION: gettext_lazy(
+        "Why the round was run and how to read the report."
+    ),
+    NarrativeBlock.Key.AIMS: gettext_lazy(
+        "What the review sets out to do; a numbered list reads well. Shown before the method, "
+        "which the report writes itself from the round."
+    ),
+    NarrativeBlock.Key.KEY_MESSAGES: gettext_lazy(
+        "The few messages a reader should take away; shown after the key findings."
+    ),
+    NarrativeBlock.Key.CHALLENGES: gettext_lazy(
+        "What stands in the way across the domains; shown after the domain sections."
+    ),
+    NarrativeBlock.Key.CALL_TO_ACTION: gettext_lazy(
+        "The priorities as a numbered list (1. …), each opening with its title in **bold**; "
+        "a paragraph before the list introduces them."
+    ),
+    NarrativeBlock.Key.CLOSING: gettext_lazy("The closing words, after the call to action."),
+}
+
 # What a form that has been shown a conflict says about it: the user keeps their own text or
 # takes the one saved meanwhile.
 MINE, THEIRS = "mine", "theirs"
@@ -143,6 +173,7 @@ class BlockField:
     version: int
     english: str = ""
     conflict: StaleText | None = None
+    hint: str = ""
 
 
 @dataclass
@@ -215,7 +246,8 @@ def _stored_state(round_: Round, lang: str) -> EditorState:
         body = block.text.get(lang, "") if block else ""
         english = block.text.get("en", "") if block and lang != "en" and not body else ""
         version = block.version if block else 0
-        blocks.append(BlockField(key, str(label), body, body, version, english))
+        hint = str(BLOCK_HINTS.get(key, ""))
+        blocks.append(BlockField(key, str(label), body, body, version, english, hint=hint))
     report_settings = ReportSettings.objects.filter(round=round_).first()
     snapshot = ", ".join(current_snapshot_exclude(round_))
     return EditorState(
@@ -245,6 +277,7 @@ def _posted_state(round_: Round, lang: str, post: QueryDict) -> EditorState:
             post.get(f"narrative-{block.key}-loaded", ""),
             _version(post, f"narrative-{block.key}-version") or 0,
             block.english,
+            hint=block.hint,
         )
         for block in stored.blocks
     ]
