@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from PIL import Image
 from mnr.core.synthetic import load_figures
 from mnr.demo import load_demo
 from mnr.reports.builder import build_report
-from mnr.reports.render import pdf_of_html, render_html
+from mnr.reports.render import page_css, pdf_of_html, render_html
 from mnr.reports.texts import texts
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,17 @@ def test_figures_and_tables_are_numbered_in_document_order(
     printed = " ".join(pdf.text().split())
     for caption in figures + tables:
         assert caption[:40] in printed
+
+
+def round_report(synthetic: bool, title: str) -> Any:
+    """Just what page_css reads of a report: its texts and its round."""
+    return SimpleNamespace(t=texts("fr"), title=title, round=SimpleNamespace(synthetic=synthetic))
+
+
+def test_running_texts_are_css_strings_that_no_title_can_end() -> None:
+    css = page_css(round_report(False, 'Cycle « 2021 » "}</style><script>'))
+    assert "</style" not in css and '"}' not in css
+    assert re.search(r'content: "Page " counter\(page\) " sur " counter\(pages\);', css)
+    assert "DONN" not in css  # no synthetic mark on a real round's pages
+    marked = page_css(round_report(True, "Cycle 2021"))
+    assert marked.count('"DONNÉES SYNTHÉTIQUES"') == 2  # top right and bottom left
