@@ -412,3 +412,15 @@ def test_headlines_saved_meanwhile_show_their_phrase(make_user: Any, answered: R
     theirs = page[page.index('class="headlines theirs"') : page.index("</table>")]
     assert "<td>Two-thirds of …</td>" in theirs
     assert Headline.objects.get(round=answered, key="H1").statement["en"] == "have a helpline"
+
+
+def test_the_participation_annex_names_channels_with_their_article(
+    demo_words: dict[str, Any],
+) -> None:
+    assert "<td>answered through UNICEF country offices</td>" in demo_words["en-html"]
+    assert "<td>answered through government representatives</td>" in demo_words["en-html"]
+    fr = "<td>ont répondu par l&#x27;intermédiaire des bureaux de pays de l&#x27;UNICEF</td>"
+    assert fr in demo_words["fr-html"]
+    assert (
+        "<td>respondieron a través de las oficinas de país de UNICEF</td>" in demo_words["es-html"]
+    )

@@ -119,6 +119,8 @@ class CountRow:
     key: str
     label: str
     count: int
+    # The row as the annex states it, e.g. "answered through UNICEF country offices".
+    words: str = ""
 
 
 @dataclass
@@ -518,7 +520,13 @@ def build_report(
         for key, block_text in content.report["narrative"].items()
     }
     generated_on = (now or datetime.now(UTC)).date().isoformat()
-    answering = _answering_channels(round_, data, channel_labels)
+    answering = [
+        replace(
+            row,
+            words=t["answered_channel"].format(channel=channel_words(row.key, t, channel_labels)),
+        )
+        for row in _answering_channels(round_, data, channel_labels)
+    ]
     t = {
         **t,
         "generated": t["generated"].format(date=generated_on, round=round_.code),
