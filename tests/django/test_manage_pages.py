@@ -240,7 +240,7 @@ def test_an_invitation_is_mailed_and_its_link_signs_the_invitee_up_once(
     ("lang", "subject", "says"),
     [
         ("en", "Your invitation to mnr", "You are invited to mnr as Focal point."),
-        ("fr", "Votre invitation à mnr", "Vous êtes invité(e) sur mnr en tant que Point focal."),
+        ("fr", "Votre invitation à mnr", "à rejoindre mnr en tant que Point focal."),
     ],
 )
 def test_the_invitation_mail_names_roles_and_jurisdiction_in_the_administrator_s_language(
