@@ -41,6 +41,7 @@ from mnr.reports.structure import (
     method_facts,
     number_endnotes,
     quotes_by_capability,
+    report_date,
 )
 from mnr.reports.texts import texts
 from mnr.surveys.models import Round
@@ -529,7 +530,9 @@ def build_report(
     ]
     t = {
         **t,
-        "generated": t["generated"].format(date=generated_on, round=round_.code),
+        "generated": t["generated"].format(
+            date=report_date(generated_on, lang, t), round=round_.code
+        ),
         "income_mix": t["income_mix"].format(year=round_.income_fiscal_year),
         "snapshot_note": (
             t["snapshot_note"].format(excluded=", ".join(excluded_names))
@@ -566,7 +569,6 @@ def build_report(
         ),
         endnotes=endnotes,
     )
-
 
 
 def report_title(content: Content, lang: str) -> str:

@@ -40,7 +40,8 @@ class Method:
     threshold: int
 
 
-def _date(value: str | None, lang: str, t: Mapping[str, str]) -> str:
+def report_date(value: str | None, lang: str, t: Mapping[str, str]) -> str:
+    """An ISO date as the report writes dates in ``lang`` ("1er février 2021"); "" for none."""
     if not value:
         return ""
     day = date.fromisoformat(value)
@@ -63,7 +64,7 @@ def method_facts(
     t: Mapping[str, str],
 ) -> Method:
     participants = len(settings["participants"])
-    opens, closes = (_date(settings.get(name), lang, t) for name in ("opens_on", "closes_on"))
+    opens, closes = (report_date(settings.get(name), lang, t) for name in ("opens_on", "closes_on"))
     if opens and closes:
         dates, when = (
             f"{opens} \u2013 {closes}",
