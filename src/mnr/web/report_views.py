@@ -246,7 +246,7 @@ def _stored_state(round_: Round, lang: str) -> EditorState:
         body = block.text.get(lang, "") if block else ""
         english = block.text.get("en", "") if block and lang != "en" and not body else ""
         version = block.version if block else 0
-        hint = str(BLOCK_HINTS.get(key, ""))
+        hint = str(BLOCK_HINTS.get(NarrativeBlock.Key(key), ""))
         blocks.append(BlockField(key, str(label), body, body, version, english, hint=hint))
     report_settings = ReportSettings.objects.filter(round=round_).first()
     snapshot = ", ".join(current_snapshot_exclude(round_))
