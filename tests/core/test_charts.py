@@ -28,6 +28,7 @@ from mnr.core.charts import (
     CapabilityLabel,
     Chart,
     breakdown_chart,
+    forget_drawings,
     render_png,
     render_svg,
     snapshot_chart,
@@ -211,6 +212,19 @@ def test_snapshot_png_has_a_readable_size_and_is_not_blank(png: bytes) -> None:
     assert white.mean() < 0.9
     for colour in SNAPSHOT_COLOURS.values():
         assert np.all(image == _rgb(colour), axis=2).sum() > 500, f"{colour} is not drawn"
+
+
+def test_a_drawing_is_reused_for_the_same_spec_and_never_for_a_changed_one() -> None:
+    chart = snapshot_chart([row("C11", yes=3, no=1)], [HELPLINE])
+    first = render_svg(chart)
+    assert render_svg(chart) is first
+    # Same content built again: the cache goes by what the spec says, not by the object.
+    assert render_svg(snapshot_chart([row("C11", yes=3, no=1)], [HELPLINE])) is first
+    chart.spec["vconcat"][0]["layer"][0]["data"]["values"][0]["count"] = 7
+    changed = render_svg(chart)
+    assert changed != first
+    forget_drawings()
+    assert render_svg(chart) == changed and render_svg(chart) is not changed
 
 
 def test_long_capability_names_are_wrapped_not_cut() -> None:
