@@ -336,3 +336,56 @@ def test_the_editor_offers_every_part_in_the_report_s_order_with_what_it_is_for(
         assert f'<label for="narrative-{key}">{escape(label)}</label>' in page
         assert escape(str(BLOCK_HINTS[key])) in page
         assert f'aria-describedby="narrative-{key}-hint"' in page
+
+
+def test_the_method_of_a_round_with_one_channel_and_only_an_opening_date() -> None:
+    from mnr.reports.builder import CountRow
+    from mnr.reports.structure import method_facts
+
+    settings = {
+        "participants": [{"jurisdiction": code} for code in ("KE", "SE", "GB-EAW")],
+        "disclosure_threshold": 5,
+        "opens_on": "2024-03-01",
+        "closes_on": None,
+    }
+    channels = [CountRow("government", "Représentants du gouvernement", 3)]
+    t = texts("fr")
+    method = method_facts(settings, channels, "Questionnaire", "fr", t)
+    assert method.dates == "à partir du 1er mars 2024"
+    assert (method.participants, method.threshold) == (3, 5)
+    assert method.summary[1] == t["method_channel_one"].format(
+        order="Représentants du gouvernement (3)"
+    )
+    assert method.summary[2] == t["method_opens"].format(opens="1er mars 2024")
+    assert t["rule_one_channel"] in method.rules
+    assert not any("{" in line for line in [*method.summary, *method.rules])
+
+
+@pytest.mark.parametrize(
+    ("rule", "size", "denominator", "noted"),
+    [
+        ("all", 42, 39, True),
+        ("all", 42, 42, False),
+        ("income=HIC", 15, 14, True),
+        # A conditional share's denominator is the first count, not who answered.
+        ("all;then income!=HIC", 42, 12, False),
+    ],
+)
+def test_an_endnote_only_where_some_of_the_group_did_not_answer(
+    rule: str, size: int, denominator: int, noted: bool
+) -> None:
+    from types import SimpleNamespace
+
+    from mnr.core.findings import Finding
+    from mnr.reports.structure import endnote_text, needs_endnote
+
+    counts = {"yes": 5, "no": denominator - 5, "blank": size - denominator}
+    finding = Finding("C11.status", None, counts, ("yes",), 5, denominator, 50)
+    row: Any = SimpleNamespace(sentence="…", rule=rule, numerator=5, denominator=denominator)
+    assert needs_endnote(row, finding) is noted
+    if noted:
+        text = endnote_text(row, finding, "participating jurisdictions", texts("es"))
+        assert text.startswith(
+            f"5 de las {denominator} participating jurisdictions que respondieron"
+        )
+        assert f"de {size} la dej" in text
