@@ -334,7 +334,7 @@ def test_the_editor_offers_every_part_in_the_report_s_order_with_what_it_is_for(
     assert positions == sorted(positions)
     for key, label in NarrativeBlock.Key.choices:
         assert f'<label for="narrative-{key}">{escape(label)}</label>' in page
-        assert escape(str(BLOCK_HINTS[key])) in page
+        assert escape(str(BLOCK_HINTS[NarrativeBlock.Key(key)])) in page
         assert f'aria-describedby="narrative-{key}-hint"' in page
 
 
