@@ -241,6 +241,33 @@ def test_long_capability_names_are_wrapped_not_cut() -> None:
     assert lines == ["C10 Compensation, Remedies and Complaints", "Arrangements"]
 
 
+def _cut_to_width(spec: Any) -> Any:
+    """``spec`` with Vega's truncation of the row labels at their reserved width (what the
+    charts did before they were spared measuring every label once more)."""
+    if isinstance(spec, dict):
+        if "labelExpr" in spec and "minExtent" in spec:
+            return {**spec, "labelLimit": spec["minExtent"] - 8}
+        return {key: _cut_to_width(value) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [_cut_to_width(value) for value in spec]
+    return spec
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_no_capability_or_group_name_is_too_wide_for_its_place(lang: str) -> None:
+    # Row labels are not truncated by Vega: each wrapped name of the edition, and each income
+    # group's name, fits the width left of the bars, so cutting them there changes nothing.
+    labels = capability_labels(lang)
+    snapshot = snapshot_chart([row(c.id, yes=1) for c in labels], labels, lang)
+    groups = [finding("C11.status", group, 1, 2) for group in GROUP_COLOURS]
+    breakdown = breakdown_chart(groups, {}, lang)
+    for chart in (snapshot, breakdown):
+        limited = _cut_to_width(chart.spec)
+        assert limited != chart.spec
+        cut = vl_convert.vegalite_to_svg(limited, vl_version=VEGA_LITE_VERSION)
+        assert render_svg(chart) == cut
+
+
 def test_counts_are_printed_in_segments_wide_enough(chart: Chart, rows: list[SnapshotRow]) -> None:
     printed = [(v["capability"], v["answer"], v["count"]) for v in layer_values(chart, 1)]
     assert printed, "no count is printed in any segment"
