@@ -389,3 +389,36 @@ def test_an_endnote_only_where_some_of_the_group_did_not_answer(
             f"5 de las {denominator} participating jurisdictions que respondieron"
         )
         assert f"de {size} la dej" in text
+
+
+def test_capability_sub_headings_group_what_was_asked_together_and_say_what_was_not_asked() -> None:
+    from types import SimpleNamespace
+
+    from mnr.reports.structure import capability_sections
+
+    def row(key: str, question: str) -> Any:
+        return SimpleNamespace(key=key, question=question)
+
+    capabilities = [("C01", "Lead"), ("C02", "Research"), ("C16", "Takedown"), ("C17", "Report")]
+    status = {"C01": "C01.status", "C16": "C16-17.status", "C17": "C16-17.status"}
+    headlines = [row("F1", "C17.reporting_duty"), row("F2", "MNR.used_as_reference")]
+    asked: list[str] = []
+
+    def generated(question: str, heading: str) -> Any:
+        asked.append(question)
+        return row(f"q-{question}", question)
+
+    t = texts("en")
+    sections, others = capability_sections(
+        capabilities, status, headlines, {"C17.reporting_duty": ("C17",)}, generated, t
+    )
+    assert [(s.id, s.heading) for s in sections] == [
+        ("C01", "C01 Lead"),
+        ("C02", "C02 Research"),
+        ("C16", "C16 Takedown and C17 Report"),
+    ]
+    assert [f.key for f in sections[0].figures] == ["q-C01.status"]
+    assert (sections[1].figures, sections[1].not_asked) == ([], t["capability_not_asked"])
+    assert [f.key for f in sections[2].figures] == ["F1"]
+    assert asked == ["C01.status"]  # the pair has a headline: no generated sentence
+    assert [f.key for f in others] == ["F2"]
