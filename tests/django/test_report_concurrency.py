@@ -111,14 +111,15 @@ def test_two_analysts_saving_one_block_from_one_version_lose_nothing(
     assert all(chain[n][1] == chain[n + 1][0] for n in range(len(chain) - 1))
 
 
+@pytest.mark.parametrize("key", ["call_to_action", "acknowledgements", "closing"])
 def test_a_new_block_created_by_two_analysts_at_once_has_one_winner(
-    analysts: tuple[Any, Any], review_round: Round
+    analysts: tuple[Any, Any], review_round: Round, key: str
 ) -> None:
     results = at_once(
         *(
             lambda analyst=analyst: save_narrative(
                 review_round,
-                "call_to_action",
+                key,
                 f"1. written by {analyst.username}",
                 expected_version=0,
                 acting_user=analyst,
@@ -127,7 +128,7 @@ def test_a_new_block_created_by_two_analysts_at_once_has_one_winner(
         )
     )
     assert sorted(type(result).__name__ for result in results) == ["NarrativeBlock", "StaleText"]
-    block = NarrativeBlock.objects.get(key="call_to_action")
+    block = NarrativeBlock.objects.get(key=key)
     assert block.version == 1
     assert AuditEvent.objects.filter(verb="report.narrative").count() == 1
 
