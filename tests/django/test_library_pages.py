@@ -262,7 +262,12 @@ def test_published_texts_carry_the_attribution_the_report_prints(
         answer(review_round, code, {"C01.good_practice": AnswerInput(value=good, publishable=True)})
     validate_and_publish(review_round)
     report = build_report(review_round)
-    quoted = {q.text: q.attribution for d in report.domains for q in d.good_practice}
+    # Quotes sit under their capability's sub-heading, or at the domain's level.
+    quoted = {
+        q.text: q.attribution
+        for d in report.domains
+        for q in [*d.good_practice, *(q for c in d.capabilities for q in c.good_practice)]
+    }
     assert quoted
     shown = page(personas, "anonymous", kind="good_practice")
     for text, who in quoted.items():
