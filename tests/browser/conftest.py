@@ -4,12 +4,15 @@ Never ``playwright install``: the browser is the system's ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.core.signals import request_finished, request_started
 from tests.browser.screenshots import Screenshots, artifacts_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,6 +36,37 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+class _Requests:
+    """Requests the live server is handling, counted through Django's request signals, so
+    that a test ends only after them: a page closed with unsent answers sends them as it goes
+    (``pagehide``), and a request still running while the test database is flushed breaks the
+    flush."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.last = time.monotonic()
+
+    def started(self, **_: Any) -> None:
+        with self.lock:
+            self.running += 1
+            self.last = time.monotonic()
+
+    def finished(self, **_: Any) -> None:
+        with self.lock:
+            self.running -= 1
+            self.last = time.monotonic()
+
+    def wait_until_quiet(self, quiet: float = 0.5, limit: float = 15.0) -> None:
+        """Until no request has run for ``quiet`` seconds (at most ``limit`` seconds)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.running <= 0 and time.monotonic() - self.last >= quiet:
+                    return
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
     """Open pages in fresh browser contexts (one per user); fail on any script error."""
@@ -51,9 +85,19 @@ def new_page(browser: Any) -> Iterator[Any]:
         )
         return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    requests = _Requests()
+    # Connected after Django's own receivers: a request counts as finished once they have run.
+    request_started.connect(requests.started)
+    request_finished.connect(requests.finished)
+    try:
+        yield open_page
+        requests.last = time.monotonic()
+        for context in contexts:
+            context.close()
+        requests.wait_until_quiet()
+    finally:
+        request_started.disconnect(requests.started)
+        request_finished.disconnect(requests.finished)
     # A failed save is logged by the browser as a failed resource; that is expected when a test
     # ends a session on purpose, so only script errors count.
     script_errors = [e for e in errors if "Failed to load resource" not in e]
