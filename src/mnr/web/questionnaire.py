@@ -351,17 +351,22 @@ def build_questionnaire(submission: Submission) -> Questionnaire:
         group.questions.append(_entry(question, section, answers, values, by_code, choices))
 
     domains = {d.code: d for d in Domain.objects.filter(edition_id=instrument.edition_id)}
-    order = [GENERAL, *sorted(domains, key=lambda code: domains[code].position)]
-    order += sorted(set(groups) - set(order))
     sections = []
-    for code in order:
-        if code not in groups:
-            continue
+    for code in section_order(groups, {c: d.position for c, d in domains.items()}):
         domain = domains.get(code)
         name = domain.name if domain else {"en": _("General") if code == GENERAL else code}
         outcome = domain.outcome if domain else {}
         sections.append(Section(code, name, outcome, list(groups[code].values())))
     return Questionnaire(submission, sections)
+
+
+def section_order(present: Iterable[str], positions: Mapping[str, int]) -> list[str]:
+    """The questionnaire's sections in page order: general questions first, then the domains
+    in framework order, then any other section by code."""
+    return sorted(
+        present,
+        key=lambda code: (code != GENERAL, code not in positions, positions.get(code, 0), code),
+    )
 
 
 def progress_json(submission: Submission) -> dict[str, Any]:
@@ -387,11 +392,10 @@ def progress_json(submission: Submission) -> dict[str, Any]:
     positions = dict(
         Domain.objects.filter(edition_id=instrument.edition_id).values_list("code", "position")
     )
-    order = sorted(
-        counted,
-        key=lambda code: (code != GENERAL, code not in positions, positions.get(code, 0), code),
-    )
-    sections = {code: Progress(sum(counted[code]), len(counted[code])) for code in order}
+    sections = {
+        code: Progress(sum(counted[code]), len(counted[code]))
+        for code in section_order(counted, positions)
+    }
     overall = Progress(
         sum(p.answered for p in sections.values()), sum(p.required for p in sections.values())
     )
