@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "mnr.maturity",
     "mnr.web",
     "mnr.audit",
+    "mnr.api",
+    # Its templates and static files: the API's docs page is served offline (/api/docs).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -153,3 +156,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 WHITENOISE_USE_FINDERS = True
+
+# The JSON API's rate limits (requests per minute): an anonymous caller by address, a signed-in
+# caller per API token or per session user. Counted in the default cache (one per process).
+MNR_API_RATE_ANONYMOUS = int(os.environ.get("MNR_API_RATE_ANONYMOUS", "120"))
+MNR_API_RATE_SIGNED_IN = int(os.environ.get("MNR_API_RATE_SIGNED_IN", "1200"))

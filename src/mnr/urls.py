@@ -3,10 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from mnr.api.main import api
+from mnr.api.main import docs as api_docs
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("api/docs", api_docs, name="api-docs"),
     # The language switcher posts to set_language; the scripts' texts come from the djangojs
     # catalogue of the active language.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,53 @@
+"""The API object: /api/v1/, its authentication, rate limits, error format and routers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from mnr.api import (
+    errors,
+    maturity,
+    publications,
+    reference,
+    reviews,
+    rounds,
+    submissions,
+    tokens_api,
+)
+from mnr.api.auth import SessionAuth, TokenAuth, anonymous
+from mnr.api.throttling import CallerThrottle
+
+api = NinjaAPI(
+    title="mnr API",
+    version="1",
+    description=(
+        "The JSON API of mnr: the same actions, permissions, history and disclosure control as "
+        "the web app. Anonymous callers see what the public sees (the latest publication of "
+        "each round); everything else needs a personal API token "
+        "(`Authorization: Bearer mnr_…`) or a signed-in browser session. Guide: docs/api.md."
+    ),
+    urls_namespace="api-v1",
+    docs_url=None,
+    auth=[TokenAuth(), SessionAuth(), anonymous],
+    throttle=[CallerThrottle()],
+)
+errors.install(api)
+for module in (
+    reference,
+    rounds,
+    submissions,
+    reviews,
+    publications,
+    maturity,
+    tokens_api,
+):
+    api.add_router("/", module.router)
+
+_docs = Swagger(settings={"persistAuthorization": True})
+
+
+def docs(request: HttpRequest) -> HttpResponse:
+    """The interactive docs (Swagger UI), its scripts served by the app: they work offline."""
+    return _docs.render_page(request, api)
