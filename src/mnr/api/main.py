@@ -13,6 +13,7 @@ from mnr.api import (
     reference,
     reviews,
     rounds,
+    sdmx,
     submissions,
     tokens_api,
 )
@@ -40,6 +41,7 @@ for module in (
     submissions,
     reviews,
     publications,
+    sdmx,
     maturity,
     tokens_api,
 ):
