@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from mnr.api.tokens import create_token
@@ -54,6 +55,13 @@ class Api:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.call("DELETE", path, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    # The rate limits count in the process's cache: each test starts with a full allowance,
+    # whatever the tests before it called (all from 127.0.0.1).
+    cache.clear()
 
 
 @pytest.fixture
