@@ -271,6 +271,7 @@ CASES: dict[str, Case] = {
     "vega-embed": Case("vega-embed-js", EVERYONE, _url("vega-embed-js")),
     # The API's docs page; the API's own endpoints have their own matrix (tests/api).
     "api-docs": Case("api-docs", EVERYONE, _url("api-docs")),
+    "api-unknown": Case("api-unknown", (404,) * 6, _url("api-unknown", _const("no-such-thing"))),
     # The framework and what is public of every round.
     "home": Case("home", EVERYONE, _url("home")),
     "framework": Case("framework", EVERYONE, _url("framework", EDITION)),

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from mnr.api.main import api
 from mnr.api.main import docs as api_docs
+from mnr.api.main import unknown_path as api_unknown_path
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_unknown_path, name="api-unknown"),
     # The language switcher posts to set_language; the scripts' texts come from the djangojs
     # catalogue of the active language.
     path("i18n/", include("django.conf.urls.i18n")),

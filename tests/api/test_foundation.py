@@ -197,3 +197,9 @@ def test_docs_are_served_offline(client: Any) -> None:
     assert "/api/v1/openapi.json" in html
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
+
+
+def test_unknown_api_address_is_404_in_the_error_format(client: Any) -> None:
+    response = client.get("/api/v1/no-such-thing/3")
+    assert response.status_code == 404 and _error(response)["code"] == "not_found"
+    assert "/api/docs" in _error(response)["message"]

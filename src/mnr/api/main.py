@@ -50,6 +50,17 @@ for module in (
 _docs = Swagger(settings={"persistAuthorization": True})
 
 
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """An address under /api/v1/ that is no endpoint: 404 in the API's error format."""
+    return errors.error_response(
+        api,
+        request,
+        errors.ApiError(
+            404, "not_found", f"No API endpoint {request.path}; the list is at /api/docs."
+        ),
+    )
+
+
 def docs(request: HttpRequest) -> HttpResponse:
     """The interactive docs (Swagger UI), its scripts served by the app: they work offline."""
     return _docs.render_page(request, api)
