@@ -203,3 +203,17 @@ def test_unknown_api_address_is_404_in_the_error_format(client: Any) -> None:
     response = client.get("/api/v1/no-such-thing/3")
     assert response.status_code == 404 and _error(response)["code"] == "not_found"
     assert "/api/docs" in _error(response)["message"]
+
+
+def test_operation_ids_are_unique_function_names() -> None:
+    from mnr.api.main import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    ids = [
+        operation["operationId"]
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert "get_jurisdiction" in ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
