@@ -21,6 +21,7 @@ from mnr.api import (
 from mnr.api.auth import SessionAuth, TokenAuth, anonymous
 from mnr.api.throttling import CallerThrottle
 
+
 class MnrApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # The function's name (list_rounds, update_answer): what generated clients call it.
