@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from mnr.api.auth import signed_in
 from mnr.api.errors import COMMON_ERRORS, ApiError, ErrorDetail
@@ -239,7 +239,7 @@ def publish_round(request: HttpRequest, code: str, payload: PublishIn) -> Any:
     user = signed_in(request)
     round_ = get_round_for_user(user, code)
     publication = publish(round_, note=payload.note, acting_user=user, source="api")
-    return 201, _publication(user, publication)
+    return Status(201, _publication(user, publication))
 
 
 @router.get("/publications/{publication_id}", response={200: PublicationOut, **COMMON_ERRORS})
