@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def _error(response: Any) -> dict[str, Any]:
     body = response.json()
     assert set(body) == {"error"}, body
-    return body["error"]
+    error: dict[str, Any] = body["error"]
+    return error
 
 
 def _rows(response: Any) -> list[dict[str, Any]]:
