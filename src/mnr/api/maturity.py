@@ -14,7 +14,7 @@ import datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
 from mnr.api.auth import signed_in
@@ -360,17 +360,20 @@ def override_phase(request: HttpRequest, code: str, jurisdiction: str, payload: 
         for result in data.round_maturity(round_, [place.code]).phases
         if result.capability == payload.capability
     )
-    return 201, {
-        "round": round_.code,
-        "jurisdiction": place.code,
-        "capability": row.capability,
-        "phase": row.phase,
-        "computed_phase": row.computed_phase,
-        "reason": row.reason,
-        "by": row.by_name,
-        "at": row.at,
-        "consolidated": consolidated.to_json(),
-    }
+    return Status(
+        201,
+        {
+            "round": round_.code,
+            "jurisdiction": place.code,
+            "capability": row.capability,
+            "phase": row.phase,
+            "computed_phase": row.computed_phase,
+            "reason": row.reason,
+            "by": row.by_name,
+            "at": row.at,
+            "consolidated": consolidated.to_json(),
+        },
+    )
 
 
 @router.get(
@@ -486,7 +489,7 @@ def add_plan_item(
         acting_user=user,
         source="api",
     )
-    return 201, _served(response, _existing_item(user, round_, place, payload.capability))
+    return Status(201, _served(response, _existing_item(user, round_, place, payload.capability)))
 
 
 @router.delete(
