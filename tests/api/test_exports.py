@@ -39,12 +39,15 @@ def _total(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def test_the_registry_lists_every_exporter_with_its_formats(api: Any) -> None:
     response = api.get("/exports")
     assert response.status_code == 200
-    listed = {row["id"]: row for row in response.json()}
+    assert response.json()["next_cursor"] is None
+    listed = {row["id"]: row for row in response.json()["items"]}
     assert set(listed) == set(exporters()) >= {"answers", "findings", "dataset", "xlsform"}
     for exporter_id, exporter in exporters().items():
         assert listed[exporter_id]["formats"] == list(exporter.formats)
         assert listed[exporter_id]["label"] == exporter.label
         assert listed[exporter_id]["jurisdiction_level"] == exporter.jurisdiction_level
+    first = api.get("/exports?limit=1").json()
+    assert len(first["items"]) == 1 and first["next_cursor"] is not None
 
 
 def test_the_public_findings_export_reads_the_publication(

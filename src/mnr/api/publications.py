@@ -176,6 +176,15 @@ def _publication(user: Any, publication: Publication) -> dict[str, Any]:
     return out
 
 
+def _exporter(exporter: type[Exporter]) -> dict[str, Any]:
+    return {
+        "id": exporter.id,
+        "label": exporter.label,
+        "formats": list(exporter.formats),
+        "jurisdiction_level": exporter.jurisdiction_level,
+    }
+
+
 def _breakdown(by: str | None) -> str | None:
     try:
         check_breakdown(by or None)
@@ -320,18 +329,10 @@ def list_round_findings(
     )
 
 
-@router.get("/exports", response={200: list[ExporterOut], **COMMON_ERRORS})
-def list_exporters(request: HttpRequest) -> Any:
+@router.get("/exports", response={200: Page[ExporterOut], **COMMON_ERRORS})
+def list_exporters(request: HttpRequest, paging: Query[Paging]) -> Any:
     """The registered exports, each with its formats (``GET /rounds/{code}/exports/{exporter}``)."""
-    return [
-        {
-            "id": exporter.id,
-            "label": exporter.label,
-            "formats": list(exporter.formats),
-            "jurisdiction_level": exporter.jurisdiction_level,
-        }
-        for exporter in exporters().values()
-    ]
+    return paginate(list(exporters().values()), paging, _exporter)
 
 
 def _export_responses() -> dict[int, Any]:
