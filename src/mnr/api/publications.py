@@ -50,6 +50,8 @@ MEDIA_TYPES: dict[str, str] = {
     **DATASET_MIMETYPES,
 }
 BYTES = "application/octet-stream"
+# A publication's large frozen content, which a list of publications does not show.
+FROZEN_CONTENT = ("answers", "protection", "report", "quotes")
 
 
 class ChangeOut(Schema):
@@ -227,7 +229,7 @@ def _findings_page(
 def list_publications(request: HttpRequest, paging: Query[Paging]) -> Any:
     """The latest publication of every round the caller may see (all the public sees)."""
     user = request.user
-    rows = latest_publications(user).select_related("round")
+    rows = latest_publications(user).select_related("round").defer(*FROZEN_CONTENT)
     return paginate(rows, paging, lambda row: _publication(user, row))
 
 
@@ -237,7 +239,7 @@ def list_round_publications(request: HttpRequest, code: str, paging: Query[Pagin
     jurisdiction-level data, the latest for everyone else."""
     user = request.user
     round_ = get_round_for_user(user, code)
-    rows = visible_publications(user, round_).select_related("round")
+    rows = visible_publications(user, round_).select_related("round").defer(*FROZEN_CONTENT)
     return paginate(rows, paging, lambda row: _publication(user, row))
 
 
