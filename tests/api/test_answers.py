@@ -159,8 +159,9 @@ def test_reviewers_read_but_may_not_write(api: Any, submission: Submission) -> N
     assert api.get(_path(submission), as_="reviewer").status_code == 200
     response = api.put(_path(submission), as_="reviewer", body={"value": "yes"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
-    assert api.put(_path(submission), as_="other_focal_point", body={"value": "no"}).status_code \
-        == 404
+    assert (
+        api.put(_path(submission), as_="other_focal_point", body={"value": "no"}).status_code == 404
+    )
     assert not Answer.objects.exists()
 
 

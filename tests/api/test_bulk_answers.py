@@ -95,9 +95,10 @@ def test_a_hostile_payload_is_refused_whole_naming_every_question(
     }, problems
     assert "unknown question" in problems["C99.invented"]
     assert "not among the choices" in problems["C04.status"]
-    assert problems["C01.good_practice"].startswith("value:") and "100000" in problems[
-        "C01.good_practice"
-    ]
+    assert (
+        problems["C01.good_practice"].startswith("value:")
+        and "100000" in problems["C01.good_practice"]
+    )
     assert "http(s)" in problems["C05.status"]
     assert "not asked through channel" in problems["C03.laws_adequate"]
     assert "confidence" in problems["C06.status"]

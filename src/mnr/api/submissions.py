@@ -219,8 +219,9 @@ def _states(submission: Submission, codes: Iterable[str]) -> dict[str, AnswerSta
     wanted = list(codes)
     stored = {
         a.question.code: a
-        for a in Answer.objects.filter(submission=submission, question__code__in=wanted)
-        .select_related("question", "updated_by")
+        for a in Answer.objects.filter(
+            submission=submission, question__code__in=wanted
+        ).select_related("question", "updated_by")
     }
     return {code: AnswerState.of(code, stored.get(code)) for code in wanted}
 
@@ -332,9 +333,7 @@ def _writable(user: Any, submission_id: int) -> Submission:
 # --- Endpoints --------------------------------------------------------------------------------
 
 
-@router.get(
-    "/rounds/{code}/submissions", response={200: Page[SubmissionOut], **COMMON_ERRORS}
-)
+@router.get("/rounds/{code}/submissions", response={200: Page[SubmissionOut], **COMMON_ERRORS})
 def list_submissions(
     request: HttpRequest, code: str, filters: Query[SubmissionFilters], paging: Query[Paging]
 ) -> Any:
@@ -418,9 +417,7 @@ def list_respondents(
             "label": next(
                 (s.respondent_label for s in found if s.respondent_name), found[0].respondent_label
             ),
-            "submissions": [
-                {"id": s.pk, "channel": s.channel, "status": s.status} for s in found
-            ],
+            "submissions": [{"id": s.pk, "channel": s.channel, "status": s.status} for s in found],
         }
         for respondent, found in grouped.items()
     ]
@@ -510,16 +507,14 @@ def bulk_update_answers(request: HttpRequest, submission_id: int, payload: BulkI
     _refuse(_problems(submission, submission.round, items))
     with transaction.atomic():
         stored = _stored_versions(submission, [code for code, _ in items])
-        unversioned = [
-            code for code, item in items if item.version is None and stored.get(code, 0)
-        ]
+        unversioned = [code for code, item in items if item.version is None and stored.get(code, 0)]
         if unversioned:
             states = _states(submission, unversioned)
             raise ApiError(
                 428,
                 "version_required",
                 f"{len(unversioned)} answer(s) exist: send the version you read of each as "
-                "its \"version\"; nothing was saved.",
+                'its "version"; nothing was saved.',
                 [
                     ErrorDetail(
                         field=code,
@@ -579,4 +574,3 @@ def _change(row: AnswerChange) -> dict[str, Any]:
         "at": row.changed_at,
         "source": row.source,
     }
-
