@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
 from tests.submissions import events, last_event, opened
 
 from mnr.surveys.models import Answer, AnswerChange, Submission
@@ -188,3 +191,44 @@ def test_list_answers_in_question_order_with_versions_and_pages(
     assert "C03.laws_adequate" not in codes
     versions = {item["question"]: item["version"] for item in served}
     assert versions["C01.good_practice"] == 1 and versions[Q] == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_writers_at_the_same_time_one_wins_one_gets_412(
+    api_tokens: dict[str, str], review_round: Any
+) -> None:
+    """Real concurrent requests: both read version N, exactly one write is saved."""
+    from tests.django.test_concurrency import in_threads
+
+    submission = opened(review_round, "KE")
+    path = "/api/v1" + _path(submission, "C01.good_practice")
+
+    def writer(persona: str, value: str, read: int) -> Any:
+        # If-Match "0": the writer read no answer (without If-Match, the one who comes second
+        # finds an answer it has not seen and gets 428).
+        headers = {"Authorization": f"Bearer {api_tokens[persona]}", "If-Match": f'"{read}"'}
+
+        def put() -> Any:
+            return Client().put(
+                path,
+                data=json.dumps({"value": value}),
+                content_type="application/json",
+                headers=headers,
+            )
+
+        return put
+
+    # First both saw no answer yet (version 0), then both saw version 1.
+    for read in (0, 1):
+        outcomes = in_threads(
+            writer("focal_point", f"Synthetic text A{read}", read),
+            writer("administrator", f"Synthetic text B{read}", read),
+        )
+        assert sorted(o.status_code for o in outcomes) == [200, 412], [o.content for o in outcomes]
+        won = next(o for o in outcomes if o.status_code == 200).json()
+        lost = next(o for o in outcomes if o.status_code == 412).json()
+        assert lost["error"]["details"][0]["current"]["value"] == won["value"]
+        stored = Answer.objects.get(submission=submission)
+        assert (stored.value, stored.version) == (won["value"], read + 1)
+        assert AnswerChange.objects.filter(answer=stored).count() == read + 1
