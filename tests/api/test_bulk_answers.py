@@ -178,3 +178,13 @@ def test_an_empty_or_malformed_list_is_422(api: Any, submission: Submission) -> 
     assert response.status_code == 422
     assert "question" in response.json()["error"]["details"][0]["field"]
     assert not Answer.objects.exists()
+
+
+def test_a_body_over_the_upload_limit_is_413_not_a_server_error(
+    api: Any, submission: Submission, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
+    response = _bulk(api, submission, [{"question": "C01.good_practice", "value": "x" * 60_000}])
+    assert response.status_code == 413, response.content
+    assert response.json()["error"]["code"] == "too_large"
+    assert not Answer.objects.exists()

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -129,6 +130,13 @@ def as_api_error(request: HttpRequest, exc: Exception) -> ApiError:
         return ApiError(400, "rejected", str(exc))
     if isinstance(exc, HttpError):
         return ApiError(exc.status_code, "http_error", str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(
+            413,
+            "too_large",
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes: "
+            "send less at a time (fewer answers per bulk call).",
+        )
     logger.exception("API error at %s", request.path, exc_info=exc)
     return ApiError(500, "server_error", "Something went wrong on the server; it was logged.")
 
