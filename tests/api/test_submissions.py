@@ -17,6 +17,12 @@ from mnr.surveys.models import Submission
 pytestmark = pytest.mark.django_db
 
 
+def opened_respondent(round_: Any, code: str, respondent: str) -> Submission:
+    return actions.open_submission(
+        round_, Jurisdiction.objects.get(code=code), "government", respondent=respondent
+    )
+
+
 def _items(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.content
     return list(response.json()["items"])
@@ -39,9 +45,14 @@ def test_list_filters_and_scopes_to_the_caller(
     Submission.objects.filter(pk=se.pk).update(status=Submission.Status.SUBMITTED)
     assert [s["id"] for s in _items(api.get(path + "?status=submitted", as_="analyst"))] == [se.pk]
     assert api.get(path + "?status=lost", as_="analyst").status_code == 422
+    police = opened_respondent(review_round, "KE", "police")
+    leads = {s["id"] for s in _items(api.get(path + "?respondent=", as_="analyst"))}
+    assert police.pk not in leads and ke.pk in leads
+    only_police = _items(api.get(path + "?respondent=police", as_="analyst"))
+    assert [s["id"] for s in only_police] == [police.pk]
     first = api.get(path + "?limit=2", as_="analyst").json()
     second = _items(api.get(path + f"?limit=2&cursor={first['next_cursor']}", as_="analyst"))
-    assert len(first["items"]) == 2 and [s["id"] for s in second] == [se.pk]
+    assert len(first["items"]) == 2 and [s["id"] for s in second] == [se.pk, police.pk]
     assert api.get(path, as_="anonymous").status_code == 401
     assert api.get("/rounds/no-such-round/submissions", as_="analyst").status_code == 404
 
