@@ -194,6 +194,18 @@ def kenya_c01_overridden(world: World) -> None:
     )
 
 
+def kenya_token_made(world: World) -> None:
+    from mnr.api.tokens import create_token
+
+    focal_point = world.personas["focal_point"]
+    create_token(focal_point, "Kenya's script", acting_user=focal_point, source="test")
+
+
+def kenya_token(world: World) -> int:
+    """The focal point's latest API token (``kenya_token_made``)."""
+    return int(world.personas["focal_point"].api_tokens.latest("pk").pk)
+
+
 def report_editor_post(world: World) -> dict[str, Any]:
     """The report editor's form as the administrator is shown it, with a new introduction."""
     from django.test import Client
@@ -601,6 +613,29 @@ CASES: dict[str, Case] = {
             "password": "a-long-pass-phrase-9",
             "password_again": "a-long-pass-phrase-9",
         },
+    ),
+    # Personal API tokens: each signed-in user's own; another's is not found.
+    "api-tokens": Case("api-tokens", (200,) * 5 + (LOGIN,), _url("api-tokens")),
+    "api-token-create": Case(
+        "api-tokens",
+        (200,) * 5 + (LOGIN,),
+        _url("api-tokens"),
+        "post",
+        lambda world: {"name": "Matrix script", "scope": "write", "expires_on": ""},
+    ),
+    "api-token-revoke-confirm": Case(
+        "api-token-revoke",
+        (404, 404, 404, 200, 404, LOGIN),
+        lambda world: reverse("api-token-revoke", args=[kenya_token(world)]),
+        state=kenya_token_made,
+    ),
+    "api-token-revoke": Case(
+        "api-token-revoke",
+        (404, 404, 404, 302, 404, LOGIN),
+        lambda world: reverse("api-token-revoke", args=[kenya_token(world)]),
+        "post",
+        lambda world: {"confirmed": "yes"},
+        state=kenya_token_made,
     ),
     # The Django admin, read only, for administrators.
     "admin": Case("admin:index", (200, *(ADMIN_LOGIN,) * 5), _url("admin:index")),

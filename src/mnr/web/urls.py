@@ -7,6 +7,7 @@ from mnr.web import (
     manage,
     maturity_views,
     report_views,
+    tokens,
     views,
 )
 
@@ -54,6 +55,8 @@ urlpatterns = [
     ),
     path("manage/", include("mnr.web.manage_urls")),
     path("sign-up/<str:token>/", manage.sign_up, name="sign-up"),
+    path("account/tokens/", tokens.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.revoke_api_token, name="api-token-revoke"),
     path("vendor/vega-embed.js", report_views.vega_embed_js, name="vega-embed-js"),
     path("", include("mnr.web.entry_urls")),
     path("", include("mnr.web.maturity_urls")),
