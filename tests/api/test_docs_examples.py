@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ from mnr.surveys.actions import AnswerInput
 from mnr.surveys.models import Answer, Submission
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-BLOCK = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
+# A fenced block, also one indented under a list item.
+BLOCK = re.compile(r"^([ \t]*)```sh\n(.*?)^\1```", re.M | re.S)
 EXPECTED = re.compile(r"^# → (\d{3})(?: (.*))?$", re.M)
 PERSONA = re.compile(r"^# as: (\w+)(.*)$", re.M)
 STATUS = re.compile(r"^MNR-STATUS:(\d{3})$", re.M)
@@ -63,7 +65,8 @@ class Example:
 
 def examples(text: str) -> list[Example]:
     found = []
-    for number, block in enumerate(BLOCK.findall(text), start=1):
+    for number, (_indent, indented) in enumerate(BLOCK.findall(text), start=1):
+        block = textwrap.dedent(indented)
         who = PERSONA.search(block)
         found.append(
             Example(
@@ -78,19 +81,26 @@ def examples(text: str) -> list[Example]:
 
 
 def test_every_example_states_its_outcome() -> None:
-    found = examples(GUIDE.read_text(encoding="utf-8"))
-    assert len(found) >= 15
+    text = GUIDE.read_text(encoding="utf-8")
+    found = examples(text)
+    assert len(found) == text.count("```sh") >= 20
     for example in found:
         calls = len(re.findall(r"(?<![\w-])curl ", example.script))
         assert example.expected and len(example.expected) == calls, str(example)
 
 
 def test_the_outcome_lines_are_read_as_written() -> None:
-    [example] = examples(
+    first, second = examples(
         "x\n```sh\n# as: focal_point (a read token)\ncurl -sS a\n# → 403 token_scope\n```\n"
+        "- item\n\n  ```sh\n  curl -sS b\n  # → 200\n  ```\n"
     )
-    assert (example.persona, example.read_token) == ("focal_point", True)
-    assert example.expected == [(403, "token_scope")]
+    assert (first.persona, first.read_token) == ("focal_point", True)
+    assert first.expected == [(403, "token_scope")]
+    assert (second.persona, second.script, second.expected) == (
+        None,
+        "curl -sS b\n# → 200\n",
+        [(200, "")],
+    )
 
 
 def _squeezed(text: str) -> str:
@@ -107,7 +117,7 @@ def build_world(personas: dict[str, Any]) -> dict[str, str]:
     for code, value in (("KE", "yes"), ("SE", "partial"), ("GB-EAW", "no")):
         submission = actions.open_submission(published, places[code], "government", source="test")
         actions.save_answers(submission, {"C11.status": AnswerInput(value=value)}, source="test")
-    validate_and_publish(published)
+    publication = validate_and_publish(published)
     answering = actions.create_round(
         "docs-2025", instrument="mnr-review-2021", title="Docs open round", source="test"
     )
@@ -122,6 +132,7 @@ def build_world(personas: dict[str, Any]) -> dict[str, str]:
     self_assessment_round("docs-sa-2025", {"KE": {"": {"C01": 2, "C03": 1}}})
     return {
         "ROUND": published.code,
+        "PUBLICATION": str(publication.pk),
         "OPEN_ROUND": answering.code,
         "SUBMISSION": str(opened["KE"].pk),
         "OTHER_SUBMISSION": str(opened["SE"].pk),
@@ -196,4 +207,5 @@ def test_the_guides_examples_run_against_a_live_server(
     assert sweden.updated_by is None
     review = Submission.objects.get(pk=variables["REVIEW_SUBMISSION"])
     assert review.status == Submission.Status.VALIDATED
-    assert (tmp_path / "findings.csv").read_bytes().count(b"\n") > 1
+    for name in ("findings.csv", "findings-sdmx.csv", "findings-sdmx.xml", "openapi.json"):
+        assert (tmp_path / name).stat().st_size > 100, name
