@@ -34,6 +34,10 @@ class MnrCommand(BaseCommand):
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
+# Formats whose files carry another format's extension (an SDMX-CSV file is named .csv).
+FILE_SUFFIXES = {"sdmx-csv": "csv", "sdmx-ml": "xml"}
+
+
 def output_format(
     given: str | None,
     output: PurePath | None,
@@ -56,7 +60,7 @@ def output_format(
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     of = f" of {what}" if what else ""
     if given is not None:
-        if suffix in known and suffix != given:
+        if suffix in known and suffix not in (given, FILE_SUFFIXES.get(given)):
             instead = f", or leave --format out to write {suffix}" if suffix in formats else ""
             raise MnrError(
                 f"{output} is named .{suffix} but --format is {given}: name the file "

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 import sdmx
-from sdmx.model import common
+from tests.sdmx_reading import attribute, check_against, expected_cells, read_cells
 
-from mnr.core.findings import BREAKDOWNS, COUNT_KEYS
 from mnr.exporters import sdmx as mnr_sdmx
-from mnr.findings.service import round_findings
 from mnr.publications.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -48,81 +46,9 @@ def _structure(api: Any, publication: Publication) -> Any:
     return sdmx.read_sdmx(io.BytesIO(response.content), format="XML")
 
 
-def _expected(publication: Publication) -> dict[tuple[str, ...], dict[str, Any]]:
-    """Every cell of the publication's findings as the public reads them, keyed as SDMX."""
-    findings = round_findings(
-        publication.round, breakdowns=[None, *BREAKDOWNS], public=True, publication=publication
-    )
-    cells: dict[tuple[str, ...], dict[str, Any]] = {}
-    for finding in findings:
-        base = (
-            publication.round.code,
-            finding.question.replace(".", "_"),
-            finding.by or "_T",
-            finding.group or "_T",
-        )
-        for response in (*COUNT_KEYS, "COUNTED"):
-            if finding.suppressed:
-                value = None
-            elif response == "COUNTED":
-                value = finding.numerator
-            else:
-                value = finding.counts.get(response, 0)
-            cells[(*base, response)] = {
-                "value": value,
-                "suppressed": finding.suppressed,
-                "denominator": finding.denominator,
-                "percent": finding.percent if response == "COUNTED" else None,
-            }
-    return cells
-
-
-def _attribute(obs: Any, name: str) -> str | None:
-    value = obs.attached_attribute.get(name)
-    if value is None:
-        return None
-    raw = value.value
-    text = str(raw.id if isinstance(raw, common.Code) else raw)
-    return text or None  # SDMX-CSV reads an absent attribute as an empty field
-
-
-def _read_cells(dataset: Any) -> dict[tuple[str, ...], Any]:
-    cells = {}
-    for obs in dataset.obs:
-        key = tuple(str(obs.dimension[dim].value) for dim in mnr_sdmx.DIMENSIONS)
-        assert key not in cells, f"{key} twice"
-        cells[key] = obs
-    return cells
-
-
-def _check_against(
-    cells: dict[tuple[str, ...], Any], expected: dict[tuple[str, ...], dict[str, Any]], dsd: Any
-) -> None:
-    assert set(cells) == set(expected)
-    codelists = {dim.id: dim.local_representation.enumerated for dim in dsd.dimensions.components}
-    for key, obs in cells.items():
-        # The data validates against the DSD: every dimension value is a code of its list.
-        for dim, value in zip(mnr_sdmx.DIMENSIONS, key, strict=True):
-            assert value in codelists[dim], f"{dim}={value} is not in {codelists[dim].id}"
-        want = expected[key]
-        status = _attribute(obs, "OBS_STATUS")
-        if want["suppressed"]:
-            assert status == "C"
-            assert obs.value in (None, "") or str(obs.value) == "nan"
-            assert _attribute(obs, "DENOMINATOR") is None
-            assert _attribute(obs, "PERCENT") is None
-        else:
-            assert status == "A"
-            assert int(float(obs.value)) == want["value"], key
-            if want["denominator"] is not None:
-                assert int(float(_attribute(obs, "DENOMINATOR") or "")) == want["denominator"]
-            if want["percent"] is not None:
-                assert int(float(_attribute(obs, "PERCENT") or "")) == want["percent"]
-
-
 def test_sdmx_ml_reads_back_cell_for_cell(api: Any, published_review_round: Any) -> None:
     publication = Publication.objects.get(round=published_review_round)
-    expected = _expected(publication)
+    expected = expected_cells(publication)
     shown = [cell for cell in expected.values() if not cell["suppressed"] and cell["value"]]
     assert shown, "the fixture's publication shows counts"
     structure = _structure(api, publication)
@@ -133,9 +59,9 @@ def test_sdmx_ml_reads_back_cell_for_cell(api: Any, published_review_round: Any)
     assert response["Content-Type"] == mnr_sdmx.ML_MEDIA_TYPE
     message = sdmx.read_sdmx(io.BytesIO(response.content), format="XML", structure=dsd)
     (dataset,) = message.data
-    cells = _read_cells(dataset)
-    _check_against(cells, _expected(publication), dsd)
-    assert {_attribute(obs, "PUBLICATION") for obs in cells.values()} == {"1"}
+    cells = read_cells(dataset)
+    check_against(cells, expected_cells(publication), dsd)
+    assert {attribute(obs, "PUBLICATION") for obs in cells.values()} == {"1"}
 
 
 def test_sdmx_csv_reads_back_cell_for_cell(api: Any, published_review_round: Any) -> None:
@@ -148,8 +74,8 @@ def test_sdmx_csv_reads_back_cell_for_cell(api: Any, published_review_round: Any
     message = sdmx.read_sdmx(io.BytesIO(response.content), format="CSV", structure=dsd)
     cells = {}
     for dataset in message.data:
-        cells.update(_read_cells(dataset))
-    _check_against(cells, _expected(publication), dsd)
+        cells.update(read_cells(dataset))
+    check_against(cells, expected_cells(publication), dsd)
 
 
 def test_withheld_cells_are_confidential_with_no_number(
@@ -158,14 +84,14 @@ def test_withheld_cells_are_confidential_with_no_number(
     """Three participants, threshold above that: the publication withholds cells; the SDMX
     file marks exactly those C and carries none of their numbers."""
     publication = Publication.objects.get(round=published_review_round)
-    expected = _expected(publication)
+    expected = expected_cells(publication)
     withheld = {key for key, cell in expected.items() if cell["suppressed"]}
     assert withheld, "the fixture's publication withholds cells"
     dsd = _structure(api, publication).structure["MNR_FINDINGS"]
     response = api.get(f"/publications/{publication.pk}/sdmx?format=ml")
     message = sdmx.read_sdmx(io.BytesIO(response.content), format="XML", structure=dsd)
-    cells = _read_cells(message.data[0])
-    confidential = {key for key, obs in cells.items() if _attribute(obs, "OBS_STATUS") == "C"}
+    cells = read_cells(message.data[0])
+    confidential = {key for key, obs in cells.items() if attribute(obs, "OBS_STATUS") == "C"}
     assert confidential == withheld
     text = response.content.decode()
     for key in withheld:

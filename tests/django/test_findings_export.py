@@ -289,5 +289,5 @@ def test_income_cells_stay_when_no_income_group_is_small() -> None:
 
 
 def test_unknown_format_is_refused_with_the_valid_ones(review_round: Round) -> None:
-    with pytest.raises(Exception, match="valid values: csv, json, xlsx"):
+    with pytest.raises(Exception, match="valid values: csv, json, sdmx-csv, sdmx-ml, xlsx"):
         get_exporter("findings")(review_round, format="sav")

@@ -11,9 +11,11 @@ from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.spreadsheet import escape_xlsx, neutralise
 from mnr.core.tables import csv_bytes
 from mnr.errors import MnrError
+from mnr.exporters import sdmx
 from mnr.exporters.base import Exporter, register
 from mnr.findings.data import round_questions
 from mnr.findings.service import finding_label, reads_live, round_findings
+from mnr.publications.reading import require_publication
 
 COLUMNS: tuple[str, ...] = (
     "question",
@@ -50,7 +52,8 @@ COUNTING_RULES = (
 class FindingsExporter(Exporter):
     id = "findings"
     label = "Findings in total and by every breakdown, one row per question and group"
-    formats = ("csv", "xlsx", "json")
+    # sdmx-csv, sdmx-ml: the latest publication's findings as SDMX (mnr.exporters.sdmx).
+    formats = ("csv", "xlsx", "json", *sdmx.FORMATS)
     # Counts only; for users without jurisdiction-level access small cells are withheld.
     jurisdiction_level = False
 
@@ -64,6 +67,9 @@ class FindingsExporter(Exporter):
         return not reads_live(self.user, self.round, public=False)
 
     def render(self) -> tuple[str, str, bytes]:
+        if self.format in sdmx.FORMATS:
+            # What is exchanged is what was published, for everyone: the latest publication.
+            return sdmx.render(require_publication(self.round), self.format)
         rows = self.rows()
         if self.format == "csv":
             return self.filename(), "text/csv; charset=utf-8", _csv(rows)
