@@ -138,6 +138,9 @@ def build_world(personas: dict[str, Any]) -> dict[str, str]:
         "OTHER_SUBMISSION": str(opened["SE"].pk),
         "REVIEW_SUBMISSION": str(opened["GB-EAW"].pk),
         "PLAN_ROUND": "docs-sa-2025",
+        # The session example signs in as the focal point (tests/conftest.py's password).
+        "MNR_USER": personas["focal_point"].get_username(),
+        "MNR_PASSWORD": "pw-" + personas["focal_point"].get_username(),
     }
 
 
@@ -202,7 +205,7 @@ def test_the_guides_examples_run_against_a_live_server(
     assert (answer.value, answer.updated_by) == ("partial", personas["focal_point"])
     assert set(
         Answer.objects.filter(submission=kenya).values_list("question__code", flat=True)
-    ) == {"C11.status", "C01.status", "C02.status"}
+    ) == {"C11.status", "C01.status", "C02.status", "C05.status"}
     sweden = Answer.objects.get(submission_id=variables["OTHER_SUBMISSION"])
     assert sweden.updated_by is None
     review = Submission.objects.get(pk=variables["REVIEW_SUBMISSION"])
