@@ -32,6 +32,7 @@ from tests.publishing import validate_and_publish
 
 from mnr.api.tokens import create_token
 from mnr.jurisdictions.models import Jurisdiction
+from mnr.publications.models import Publication
 from mnr.surveys import actions
 from mnr.surveys.actions import AnswerInput
 from mnr.surveys.models import Answer, Submission
@@ -210,5 +211,6 @@ def test_the_guides_examples_run_against_a_live_server(
     assert sweden.updated_by is None
     review = Submission.objects.get(pk=variables["REVIEW_SUBMISSION"])
     assert review.status == Submission.Status.VALIDATED
+    assert Publication.objects.filter(round__code=variables["OPEN_ROUND"], number=1).exists()
     for name in ("findings.csv", "findings-sdmx.csv", "findings-sdmx.xml", "openapi.json"):
         assert (tmp_path / name).stat().st_size > 100, name
