@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from mnr.api.auth import signed_in
@@ -153,8 +153,11 @@ def comment_on_question(request: HttpRequest, submission_id: int, payload: Comme
     comment = actions.comment_on_question(
         submission, payload.question, payload.text, acting_user=user, source="api"
     )
-    return 201, {
-        "submission_id": comment.submission.pk,
-        "status": comment.submission.status,
-        "comment": _comment(comment),
-    }
+    return Status(
+        201,
+        {
+            "submission_id": comment.submission.pk,
+            "status": comment.submission.status,
+            "comment": _comment(comment),
+        },
+    )

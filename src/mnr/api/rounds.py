@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from mnr.api.auth import signed_in
@@ -189,7 +189,7 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
         acting_user=user,
         source="api",
     )
-    return 201, _round(round_)
+    return Status(201, _round(round_))
 
 
 @router.patch("/rounds/{code}", response={200: RoundOut, **COMMON_ERRORS})
