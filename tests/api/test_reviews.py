@@ -161,3 +161,17 @@ def test_a_bad_comment_is_refused_and_nothing_is_written(
     error = _error(response)
     assert names in error["message"] + " ".join(str(d["field"]) for d in error["details"])
     _unchanged(before)
+
+
+def test_the_second_of_two_reviewers_is_told_the_submission_moved_on(
+    api: Any, personas: dict[str, Any]
+) -> None:
+    submission = in_state(Round.objects.get(code="test-2021"), "KE", "submitted")
+    _step(api, "reviewer", personas["reviewer"], "validate", submission)
+    before = database_state()
+    late = api.post(
+        f"/submissions/{submission.pk}/return", as_="administrator", body={"comment": "Look"}
+    )
+    assert late.status_code == 400 and "is validated" in _error(late)["message"]
+    _unchanged(before)
+    assert submission.transitions.filter(to_status="validated").count() == 1
