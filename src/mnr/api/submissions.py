@@ -55,7 +55,7 @@ class SubmissionOut(Schema):
     updated_at: datetime
 
 
-class TransitionOut(Schema):
+class SubmissionTransitionOut(Schema):
     from_status: str
     to_status: str
     comment: str
@@ -63,7 +63,7 @@ class TransitionOut(Schema):
     at: datetime
 
 
-class ProgressOut(Schema):
+class SubmissionProgressOut(Schema):
     answered: int
     required: int
 
@@ -71,8 +71,10 @@ class ProgressOut(Schema):
 class SubmissionDetail(SubmissionOut):
     may_answer: bool = Field(description="whether the caller may change its answers")
     editable: bool = Field(description="whether its answers can change now (draft or returned)")
-    progress: ProgressOut = Field(description="required applicable questions answered")
-    transitions: list[TransitionOut] = Field(description="its status history, oldest first")
+    progress: SubmissionProgressOut = Field(description="required applicable questions answered")
+    transitions: list[SubmissionTransitionOut] = Field(
+        description="its status history, oldest first"
+    )
 
 
 class SubmissionIn(Schema):
@@ -145,10 +147,10 @@ class BulkIn(Schema):
 class BulkOut(Schema):
     changed: int = Field(description="how many fields changed")
     answers: list[AnswerOut]
-    progress: ProgressOut
+    progress: SubmissionProgressOut
 
 
-class ChangeOut(Schema):
+class AnswerChangeOut(Schema):
     id: int
     question: str
     field: str
@@ -550,7 +552,7 @@ def submit_submission(request: HttpRequest, submission_id: int) -> Any:
 
 
 @router.get(
-    "/submissions/{submission_id}/history", response={200: Page[ChangeOut], **COMMON_ERRORS}
+    "/submissions/{submission_id}/history", response={200: Page[AnswerChangeOut], **COMMON_ERRORS}
 )
 def list_answer_history(request: HttpRequest, submission_id: int, paging: Query[Paging]) -> Any:
     """Every change of the submission's answers (field, old → new, who, when, from where),
