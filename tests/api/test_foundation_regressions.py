@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from ninja import Schema
 
@@ -28,3 +29,14 @@ def test_no_two_schemas_of_the_api_share_a_component_name() -> None:
     clashes = {name: sorted(where) for name, where in owners.items() if len(where) > 1}
     assert owners
     assert not clashes, f"schema classes sharing one OpenAPI component name: {clashes}"
+
+
+def test_a_nul_character_in_the_input_is_refused_not_a_server_error(api: Any) -> None:
+    # PostgreSQL cannot store NUL; the fuzz test's POST /rounds with one got a 500.
+    response = api.post(
+        "/rounds",
+        as_="analyst",
+        body={"code": "nul-test", "instrument": ".\u0000", "title": "Synthetic \u0000 title"},
+    )
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["error"]["code"] in ("invalid", "rejected")

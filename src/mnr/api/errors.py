@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -130,6 +131,9 @@ def as_api_error(request: HttpRequest, exc: Exception) -> ApiError:
         return ApiError(400, "rejected", str(exc))
     if isinstance(exc, HttpError):
         return ApiError(exc.status_code, "http_error", str(exc))
+    if isinstance(exc, DataError):
+        # What the database cannot store, such as a NUL character in a text on PostgreSQL.
+        return ApiError(400, "invalid", f"The database refused a value you sent: {exc}".strip())
     if isinstance(exc, RequestDataTooBig):
         return ApiError(
             413,
