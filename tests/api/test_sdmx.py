@@ -141,3 +141,16 @@ def test_synthetic_round_is_flagged(api: Any, published_review_round: Any) -> No
     column = header.split(",").index("SYNTHETIC")
     assert rows and all(row.split(",")[column] == "Y" for row in rows)
     assert "synthetic" in response["Content-Disposition"]
+
+
+def test_control_characters_in_a_stored_title_do_not_break_the_structure(
+    api: Any, published_review_round: Any
+) -> None:
+    # Found by the schema fuzz test: a title with an escape character, accepted by the round's
+    # settings, made the SDMX-ML structure unwritable (500).
+    published_review_round.title = "Review\x1b round\x00 2021"
+    published_review_round.save(update_fields=["title"])
+    publication = Publication.objects.get(round=published_review_round)
+    structure = _structure(api, publication)
+    names = [str(code.name) for code in structure.codelist["CL_ROUND"]]
+    assert names == ["Review round 2021"]

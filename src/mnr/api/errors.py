@@ -60,6 +60,8 @@ COMMON_ERRORS: dict[int, type[Schema]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    # A request body over Django's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE).
+    413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
 }

@@ -25,6 +25,7 @@ from mnr.core.tables import XLSX_MIMETYPE
 from mnr.errors import MnrError
 from mnr.exporters.base import Exporter, exporters, get_exporter
 from mnr.exporters.dataset import MIMETYPES as DATASET_MIMETYPES
+from mnr.exporters.sdmx import MEDIA_TYPES as SDMX_MEDIA_TYPES
 from mnr.findings.data import RoundQuestions, round_questions
 from mnr.findings.service import check_breakdown, finding_label, reads_live, round_findings
 from mnr.publications.access import (
@@ -48,6 +49,7 @@ MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
     "xlsx": XLSX_MIMETYPE,
     **DATASET_MIMETYPES,
+    **SDMX_MEDIA_TYPES,
 }
 BYTES = "application/octet-stream"
 # A publication's large frozen content, which a list of publications does not show.

@@ -83,6 +83,15 @@ _RESPONSE_NAMES = {
 }
 
 
+# What XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
+# U+FFFE/U+FFFF): a stored title or label holding one would make the structure unwritable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
 def code_id(value: str) -> str:
     """``value`` as an SDMX ID: characters SDMX IDs do not allow (dots, spaces) become ``_``."""
     return _NOT_ID.sub("_", value) or "_"
@@ -119,7 +128,7 @@ def _codelist(
     )
     for code, code_name in codes:
         if code_id(code) not in codelist.items:
-            codelist.append(common.Code(id=code_id(code), name=code_name))
+            codelist.append(common.Code(id=code_id(code), name=xml_text(code_name)))
     return codelist
 
 
