@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from tests.url_matrix import PERSONAS
+
 from mnr.api.main import api
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

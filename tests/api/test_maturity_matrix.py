@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from tests.maturity import self_assessment_round
+from tests.url_matrix import PERSONAS
 
 from mnr.audit.models import AuditEvent
 from mnr.jurisdictions.models import Jurisdiction
@@ -17,7 +18,6 @@ from mnr.maturity import actions
 from mnr.maturity.models import Consent, PhaseOverride, PlanItem, PlanItemChange
 from mnr.surveys.models import Round
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 ROUND = "sa-api-matrix"
 LATER = "sa-api-matrix-later"
 PHASES = {

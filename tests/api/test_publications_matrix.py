@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from tests.publishing import validate_and_publish
+from tests.url_matrix import PERSONAS
 
 from mnr.audit.models import AuditEvent
 from mnr.publications.models import Publication
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 EVERYONE = (200,) * 6
 WHO_SEES_JURISDICTION_DATA = (200, 200, 200, 404, 404, 404)
 

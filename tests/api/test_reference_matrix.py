@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.url_matrix import PERSONAS
 
 from mnr.api.models import ApiToken
 from mnr.frameworks.models import Edition, Instrument
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 EVERYONE = (200,) * 6
 
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {

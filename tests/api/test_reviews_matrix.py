@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from tests.audit import changed_tables, database_state
 from tests.submissions import in_state
+from tests.url_matrix import PERSONAS
 
 from mnr.surveys.models import Round, Submission
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 TOKEN_USE = {"api.apitoken"}
 
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from tests.publishing import validate_and_publish
+from tests.url_matrix import PERSONAS
 
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.publications.models import Publication
 from mnr.surveys.actions import AnswerInput, open_submission, save_answers
-
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 
 # Called on the round's FIRST publication, replaced by a second one.
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {

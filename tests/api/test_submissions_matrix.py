@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from tests.submissions import opened, required_answers
+from tests.url_matrix import PERSONAS
 
 from mnr.audit.models import AuditEvent
 from mnr.surveys import actions
 from mnr.surveys.models import Answer, AnswerChange, Submission, SubmissionTransition
 
-PERSONAS = ("administrator", "analyst", "reviewer", "focal_point", "other_focal_point", "anonymous")
 READ = (200, 200, 200, 200, 404, 401)
 ANSWER = (200, 403, 403, 200, 404, 401)
 
