@@ -24,7 +24,7 @@ from mnr.publications.access import visible_publications
 from mnr.surveys import actions
 from mnr.surveys.access import can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round
-from mnr.surveys.summary import round_summary
+from mnr.surveys.summary import round_settings, round_summary
 
 router = Router(tags=["rounds"])
 
@@ -113,16 +113,7 @@ class ParticipantsIn(_Strict):
 
 def _round(round_: Round) -> dict[str, Any]:
     return {
-        "code": round_.code,
-        "title": round_.title,
-        "status": round_.status,
-        "instrument": {"code": round_.instrument.code, "version": round_.instrument.version},
-        "channels": list(round_.channels),
-        "opens_on": round_.opens_on,
-        "closes_on": round_.closes_on,
-        "income_fiscal_year": round_.income_fiscal_year,
-        "disclosure_threshold": round_.disclosure_threshold,
-        "synthetic": round_.synthetic,
+        **round_settings(round_),
         "synthetic_note": SYNTHETIC_NOTE if round_.synthetic else None,
     }
 

@@ -9,7 +9,7 @@ checks a file and saves all of them or none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +27,8 @@ from mnr.frameworks.models import InstrumentQuestion
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys import actions
 from mnr.surveys.access import can_edit_answers, get_round_for_user, get_submission_for_user
-from mnr.surveys.conflicts import AnswerState
-from mnr.surveys.imports import _url_problems, import_target
+from mnr.surveys.conflicts import AnswerState, current_states
+from mnr.surveys.imports import import_target, url_problems
 from mnr.surveys.models import Answer, AnswerChange, Round, Submission
 from mnr.web.questionnaire import progress_json
 
@@ -217,17 +217,6 @@ def _answer(state: AnswerState) -> dict[str, Any]:
     }
 
 
-def _states(submission: Submission, codes: Iterable[str]) -> dict[str, AnswerState]:
-    wanted = list(codes)
-    stored = {
-        a.question.code: a
-        for a in Answer.objects.filter(
-            submission=submission, question__code__in=wanted
-        ).select_related("question", "updated_by")
-    }
-    return {code: AnswerState.of(code, stored.get(code)) for code in wanted}
-
-
 def _asked(submission: Submission) -> list[InstrumentQuestion]:
     """The questions of the submission's instrument asked through its channel, in order."""
     questions = InstrumentQuestion.objects.filter(
@@ -280,7 +269,7 @@ def _problems(
     ]
     found: list[Problem] = [*check_rows(rows, import_target(round_))]
     if not found:
-        found = _url_problems(rows)
+        found = url_problems(rows)
     codes = {number: code for number, (code, _) in enumerate(items, start=1)}
     return [
         ErrorDetail(
@@ -443,7 +432,7 @@ def list_answers(request: HttpRequest, submission_id: int, paging: Query[Paging]
     submission = get_submission_for_user(user, submission_id)
     codes = [q.code for q in _asked(submission)]
     page = paginate(codes, paging, lambda code: code)
-    states = _states(submission, page["items"])
+    states = current_states(submission, page["items"])
     return {
         "items": [_answer(states[code]) for code in page["items"]],
         "next_cursor": page["next_cursor"],
@@ -461,7 +450,7 @@ def get_answer(
     user = signed_in(request)
     submission = get_submission_for_user(user, submission_id)
     _question_or_404(submission, question)
-    state = _states(submission, [question])[question]
+    state = current_states(submission, [question])[question]
     versions.set_etag(response, state.version)
     return _answer(state)
 
@@ -491,7 +480,7 @@ def update_answer(
             acting_user=user,
             source=SOURCE,
         )
-    state = _states(submission, [question])[question]
+    state = current_states(submission, [question])[question]
     versions.set_etag(response, state.version)
     return _answer(state)
 
@@ -511,7 +500,7 @@ def bulk_update_answers(request: HttpRequest, submission_id: int, payload: BulkI
         stored = _stored_versions(submission, [code for code, _ in items])
         unversioned = [code for code, item in items if item.version is None and stored.get(code, 0)]
         if unversioned:
-            states = _states(submission, unversioned)
+            states = current_states(submission, unversioned)
             raise ApiError(
                 428,
                 "version_required",
@@ -532,7 +521,7 @@ def bulk_update_answers(request: HttpRequest, submission_id: int, payload: BulkI
             acting_user=user,
             source=SOURCE,
         )
-    states = _states(submission, [code for code, _ in items])
+    states = current_states(submission, [code for code, _ in items])
     return {
         "changed": changed,
         "answers": [_answer(state) for state in states.values()],

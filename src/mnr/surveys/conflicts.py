@@ -9,13 +9,13 @@ texts and let the user choose.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mnr.errors import MnrError
-from mnr.surveys.models import Answer
+from mnr.surveys.models import Answer, Submission
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,16 @@ def _by(state: AnswerState) -> str:
     who = f" by {state.updated_by}" if state.updated_by else ""
     when = f" at {state.updated_at:%Y-%m-%d %H:%M:%S} UTC" if state.updated_at else ""
     return f", saved{who}{when}" if who or when else ""
+
+
+def current_states(submission: Submission, codes: Iterable[str]) -> dict[str, AnswerState]:
+    """The answers to ``codes`` as stored now (blank at version 0 where none is): what a
+    writer whose version was stale is shown."""
+    wanted = list(codes)
+    stored = {
+        answer.question.code: answer
+        for answer in Answer.objects.filter(
+            submission=submission, question__code__in=wanted
+        ).select_related("question", "updated_by")
+    }
+    return {code: AnswerState.of(code, stored.get(code)) for code in wanted}

@@ -217,7 +217,7 @@ def import_answers(
     else:
         rows = tuple(path_or_rows)
         reading = Reading("(rows)", fmt or "rows", rows, tuple(check_rows(rows, target)))
-    problems = [*reading.problems, *_url_problems(reading.rows)]
+    problems = [*reading.problems, *url_problems(reading.rows)]
     if problems:
         problems.sort(key=lambda problem: problem.row or 0)
         raise ImportRefused(reading.file, [problem.describe(reading.file) for problem in problems])
@@ -259,7 +259,7 @@ def import_answers(
     )
 
 
-def _url_problems(rows: Iterable[AnswerRow]) -> list[Problem]:
+def url_problems(rows: Iterable[AnswerRow]) -> list[Problem]:
     """Addresses the simple check let through but the database's URL field would refuse."""
     problems = []
     for row in rows:

@@ -10,13 +10,8 @@ from mnr.jurisdictions.models import Jurisdiction
 from mnr.surveys.models import Round
 
 
-def round_summary(round_: Round) -> dict[str, Any]:
-    """The round's settings, and its participants in code order with the income group of the
-    round's income classification year and the M49 region, as the findings count them."""
-    names = {
-        j.code: j.name()
-        for j in Jurisdiction.objects.filter(participations__round=round_).only("code", "names")
-    }
+def round_settings(round_: Round) -> dict[str, Any]:
+    """The round's settings as JSON: what ``mnr round show`` and the API's rounds print."""
     return {
         "code": round_.code,
         "title": round_.title,
@@ -28,6 +23,18 @@ def round_summary(round_: Round) -> dict[str, Any]:
         "income_fiscal_year": round_.income_fiscal_year,
         "disclosure_threshold": round_.disclosure_threshold,
         "synthetic": round_.synthetic,
+    }
+
+
+def round_summary(round_: Round) -> dict[str, Any]:
+    """The round's settings, and its participants in code order with the income group of the
+    round's income classification year and the M49 region, as the findings count them."""
+    names = {
+        j.code: j.name()
+        for j in Jurisdiction.objects.filter(participations__round=round_).only("code", "names")
+    }
+    return {
+        **round_settings(round_),
         "participants": [
             {
                 "jurisdiction": participant.jurisdiction,

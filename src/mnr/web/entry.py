@@ -43,7 +43,7 @@ from mnr.surveys.access import (
     may_answer,
 )
 from mnr.surveys.actions import AnswerInput
-from mnr.surveys.conflicts import AnswerState, StaleAnswer
+from mnr.surveys.conflicts import AnswerState, StaleAnswer, current_states
 from mnr.surveys.models import (
     Answer,
     Participation,
@@ -386,17 +386,6 @@ def _answers_from_form(post: QueryDict) -> PostedPage:
     return PostedPage(changed, unchosen, loaded)
 
 
-def _current_answers(submission: Submission, codes: list[str]) -> dict[str, AnswerState]:
-    """The answers to ``codes`` as stored now (blank at version 0 where none is)."""
-    stored = {
-        answer.question.code: answer
-        for answer in Answer.objects.filter(
-            submission=submission, question__code__in=codes
-        ).select_related("question", "updated_by")
-    }
-    return {code: AnswerState.of(code, stored.get(code)) for code in codes}
-
-
 def _conflict_message(count: int) -> str:
     return ngettext(
         "Nothing was saved: an answer on this page was saved by someone else while you were "
@@ -416,7 +405,7 @@ def _save_form(request: HttpRequest, submission: Submission, code: str) -> HttpR
     conflicts: dict[str, AnswerState] = {}
     error = ""
     if posted.unchosen:
-        conflicts = _current_answers(submission, list(posted.unchosen))
+        conflicts = current_states(submission, list(posted.unchosen))
         error = _(
             "Nothing was saved: choose which text to keep for each answer marked below "
             "(yours, as the form holds it, or the one saved meanwhile), then save again."
