@@ -65,7 +65,9 @@ def names() -> dict[str, str]:
 
 
 def maturity_patterns() -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(name, route, the route's parameters) of every URL about maturity, admin aside."""
+    """(name, route, the route's parameters) of every URL about maturity, admin aside, and the
+    JSON API aside: its maturity endpoints have their own permission matrix and ordering tests
+    (tests/api/test_maturity_matrix.py, test_maturity_api.py)."""
 
     def walk(
         patterns: list[URLPattern | URLResolver], prefix: str, params: tuple[str, ...]
@@ -75,7 +77,7 @@ def maturity_patterns() -> Iterator[tuple[str, str, tuple[str, ...]]]:
             found = params + tuple(getattr(entry.pattern, "converters", {}))
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route, found)
-            elif "maturity" in route and not route.startswith("admin/"):
+            elif "maturity" in route and not route.startswith(("admin/", "api/")):
                 assert entry.name, f"maturity URL {route} has no name"
                 yield entry.name, route, found
 
