@@ -40,10 +40,12 @@ from mnr.core.findings import (
     BREAKDOWNS,
     Finding,
     Participant,
+    PopulationFilter,
     QuestionCells,
     RoundData,
     compute_breakdowns,
     compute_figure,
+    parse_population,
     question_cells,
 )
 
@@ -212,6 +214,75 @@ def protect(
         for key, finding in figure_findings.items()
     }
     return Protection(k, findings, shown_figures, totals.audit(), known)
+
+
+@dataclass(frozen=True)
+class PublicRobustness:
+    """What a public robustness run may use (see :func:`public_robustness`): the figures whose
+    alternatives are sums of published cells, and per figure the income groups whose own rate
+    imputation may use (the others use the round's)."""
+
+    figures: frozenset[str]
+    rate_groups: Mapping[str, frozenset[str]]
+    # Assumptions a public run holds at their nominal option: other channels' answers and other
+    # respondents' phases are in no public table.
+    fixed: tuple[str, ...] = ("channel", "respondent", "weights", "aggregation")
+
+
+def _cell_of(rule: PopulationFilter) -> tuple[str | None, str | None] | None:
+    """The one breakdown cell a population filter covers, or None when it covers no single
+    cell (a negated region or channel is several)."""
+    if rule.dimension is None:
+        return (None, None)
+    if not rule.negated:
+        return (rule.dimension, rule.value)
+    if rule.dimension == "income" and rule.value in ("HIC", "LMIC"):
+        return ("income", "LMIC" if rule.value == "HIC" else "HIC")
+    return None
+
+
+def public_robustness(protection: Protection, figures: Iterable[FigureRequest]) -> PublicRobustness:
+    """The figures whose robustness a public output may show, and how.
+
+    Recoding ``partial``, ``dont_know`` or blank answers recombines a cell's counts by answer
+    code, so a public figure's alternatives reveal nothing new only if every cell they are
+    made of is shown: its population's cell, for a conditional share over everyone the cell of
+    its second filter, and the whole-round total (imputation's fallback rate). Imputing from
+    the income groups' own rates also needs each group's count inside the population, which the
+    tables show only for the population of everyone; elsewhere imputation uses the round's rate.
+    A public run also holds the channel priority at the round's order
+    (``mnr.core.robustness.PUBLIC_FIXED``): other channels' answers are in no public table.
+    """
+
+    def shown(question: str, cell: tuple[str | None, str | None] | None) -> bool:
+        if cell is None:
+            return False
+        by, group = cell
+        return any(
+            f.question == question and f.group == group and not f.suppressed
+            for f in protection.findings.get(by, ())
+        )
+
+    allowed: set[str] = set()
+    rate_groups: dict[str, frozenset[str]] = {}
+    for figure in figures:
+        stored = protection.figures.get(figure.key)
+        if stored is None or stored.suppressed:
+            continue
+        population = parse_population(figure.population)
+        cells = [(None, None), _cell_of(population.base)]
+        if population.then is not None:
+            cells.append(_cell_of(population.then) if population.base.dimension is None else None)
+        if not all(shown(figure.question, cell) for cell in cells):
+            continue
+        allowed.add(figure.key)
+        everyone = population.base.dimension is None and population.then is None
+        rate_groups[figure.key] = frozenset(
+            f.group
+            for f in protection.findings.get("income-group", ())
+            if everyone and f.question == figure.question and not f.suppressed and f.group
+        )
+    return PublicRobustness(frozenset(allowed), rate_groups)
 
 
 def withhold(finding: Finding, reason: str) -> Finding:

@@ -29,9 +29,7 @@ def visible_publications(user: Any, round_: Round) -> QuerySet[Publication]:
 def latest_publications(user: Any) -> QuerySet[Publication]:
     """The latest publication of every round the user may see."""
     newest = (
-        Publication.objects.filter(round=OuterRef("round"))
-        .order_by("-number")
-        .values("number")[:1]
+        Publication.objects.filter(round=OuterRef("round")).order_by("-number").values("number")[:1]
     )
     return Publication.objects.filter(
         round__in=Round.objects.visible_to(user), number=Subquery(newest)
@@ -44,8 +42,9 @@ def get_publication_for_user(user: Any, pk: int) -> Publication:
         .filter(pk=pk, round__in=Round.objects.visible_to(user))
         .first()
     )
-    if publication is None or not visible_publications(user, publication.round).filter(
-        pk=pk
-    ).exists():
+    if (
+        publication is None
+        or not visible_publications(user, publication.round).filter(pk=pk).exists()
+    ):
         raise Http404(gettext("No publication %(pk)s") % {"pk": pk})
     return publication

@@ -149,6 +149,10 @@ def publish(
         else [],
     )
     set_round_status(round_, Round.Status.PUBLISHED, acting_user=acting_user, source=source)
+    # Imported here: the robustness module reads publications through this one.
+    from mnr.publications.robustness import queue_robustness
+
+    queue_robustness(publication)
     record_event(
         "round.publish",
         publication,

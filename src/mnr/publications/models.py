@@ -140,3 +140,27 @@ class RenderedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} report ({self.lang}, {self.format}, {self.status})"
+
+
+class PublicationRobustness(models.Model):
+    """How robust a publication's public figures are (``mnr.core.robustness``), computed once
+    in the background after publishing and stored: a publication never changes, so neither
+    does this. ``result`` is ``mnr.core.robustness.Result.to_json()`` of the public run."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being computed")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, related_name="robustness"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    result = models.JSONField(null=True, blank=True)
+    # Why a run failed, for the operators (pages only say that it did).
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.publication} robustness ({self.status})"
