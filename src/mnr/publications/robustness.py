@@ -10,7 +10,9 @@ who may see the jurisdiction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +26,7 @@ from mnr.maturity.service import crosswalk, edition_of
 from mnr.publications.actions import Content
 from mnr.publications.models import Publication, PublicationRobustness
 from mnr.reports.models import Headline
+from mnr.reports.texts import texts
 from mnr.surveys.models import Round
 
 # What a publication's stored run uses: enough replications for steady 5th/95th percentiles
@@ -194,3 +197,37 @@ def ensure_result(publication: Publication) -> core.Result:
         compute(row)
     assert row.result is not None
     return core.Result.from_json(row.result)
+
+
+# --- wording ----------------------------------------------------------------------------------
+
+ROBUSTNESS_TEXTS = Path(__file__).resolve().parent / "data" / "robustness-texts.yaml"
+# A total-order index under this is noise of the estimate, not an assumption that matters.
+MATTERS = 0.01
+
+
+def robustness_texts(lang: str) -> dict[str, str]:
+    """The fixed wording of robustness outputs in ``lang`` (English where not translated)."""
+    return texts(lang, ROBUSTNESS_TEXTS)
+
+
+def assumption_label(assumption: str, lang: str) -> str:
+    return robustness_texts(lang)[f"assumption_{assumption}"]
+
+
+def option_label(assumption: str, option: str, lang: str) -> str:
+    """An option in words; a channel order other than the round's names its first channel."""
+    wording = robustness_texts(lang)
+    key = f"option_{assumption}_{option}"
+    if key in wording:
+        return wording[key]
+    if assumption == "channel":
+        return wording["option_channel_order"].format(channels=option.split(">")[0])
+    raise ValueError(f"assumption {assumption!r} has no option {option!r}")
+
+
+def matters_most(sensitivity: Sequence[core.Sensitivity]) -> str | None:
+    """The assumption with the largest total-order index, or None when nothing moves the
+    output (every index under :data:`MATTERS`)."""
+    ranked = max(sensitivity, key=lambda s: s.total, default=None)
+    return ranked.assumption if ranked is not None and ranked.total >= MATTERS else None
