@@ -890,8 +890,8 @@ def _run_figures(setup: _Run, chunk_size: int) -> tuple[FigureRobustness, ...]:
                 numerator=numerator,
                 denominator=denominator,
                 percent=percent(numerator, denominator),
-                low=float(np.percentile(values[:, f], LOW_PERCENTILE)),
-                high=float(np.percentile(values[:, f], HIGH_PERCENTILE)),
+                low=_stored(np.percentile(values[:, f], LOW_PERCENTILE)),
+                high=_stored(np.percentile(values[:, f], HIGH_PERCENTILE)),
                 phrase=phrase,
                 phrase_stable=_phrase_stable(
                     phrase, figure.phrase, numerators[:, f], denominators[:, f]
@@ -900,6 +900,12 @@ def _run_figures(setup: _Run, chunk_size: int) -> tuple[FigureRobustness, ...]:
             )
         )
     return tuple(results)
+
+
+def _stored(value: float | np.floating[Any]) -> float:
+    """A value as results hold it: rounded where floating-point sums of weights that add up
+    to one leave their last bits (4.000000000000001 is 4)."""
+    return round(float(value), 9)
 
 
 def _phrase_stable(
@@ -993,9 +999,9 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
                     DomainRobustness(
                         jurisdiction=jurisdiction,
                         domain=domain,
-                        nominal=float(nominal[block.start + j, d]),
-                        low=float(low[i]),
-                        high=float(high[i]),
+                        nominal=_stored(nominal[block.start + j, d]),
+                        low=_stored(low[i]),
+                        high=_stored(high[i]),
                         sensitivity=_sensitivity(setup.factors, first[:, i], total[:, i]),
                     )
                 )
