@@ -30,6 +30,13 @@ WEB_SAVE_TARGET_SECONDS = 0.5
 WEB_PDF_VISITORS = 10
 # The question the benchmark's focal point answers, yes and no in turn.
 WEB_SAVE_QUESTION = "C11.status"
+# Robustness (issue 13): a synthetic round of 250 jurisdictions x 21 capabilities, every
+# assumption varied, and the demo publication's public run.
+ROBUSTNESS_TARGET_PER_SECOND = 20_000
+ROBUSTNESS_TARGET_JURISDICTIONS = 250
+ROBUSTNESS_CAPABILITIES = 21
+ROBUSTNESS_DEMO_REPLICATIONS = 10_000
+ROBUSTNESS_DEMO_TARGET_SECONDS = 1.0
 
 
 def _sizes(value: str) -> list[int]:
@@ -49,7 +56,8 @@ def edition_question_specs() -> list[QuestionSpec]:
 class Command(MnrCommand):
     help = (
         "Benchmarks: 'findings' (counting, every breakdown), 'report' (HTML and PDF) and "
-        "'disclosure' (the audit behind a publication) and 'web' (pages as served). Each "
+        "'disclosure' (the audit behind a publication), 'web' (pages as served) and "
+        "'robustness' (Monte Carlo replications per second). Each "
         "prints the median of its runs."
     )
 
@@ -69,9 +77,21 @@ class Command(MnrCommand):
             "web", help="findings page, cached report, a save during PDF downloads"
         )
         web.add_argument("--repeat", type=int, default=20, help="median of this many requests")
+        robustness = sub.add_parser(
+            "robustness",
+            help="robustness runs of a synthetic 250 x 21 round and of the demo publication",
+        )
+        robustness.add_argument("--replications", type=int, default=100_000)
+        robustness.add_argument("--repeat", type=int, default=5, help="median of this many runs")
+        robustness.add_argument(
+            "--jurisdictions",
+            type=int,
+            default=ROBUSTNESS_TARGET_JURISDICTIONS,
+            help="size of the synthetic round (the target is at 250)",
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
-        if options["benchmark"] in ("web", "report", "disclosure"):
+        if options["benchmark"] in ("web", "report", "disclosure", "robustness"):
             # These load the demo, as `mnr demo` does: a fresh data directory is migrated first.
             from django.core.management import call_command
 
@@ -86,6 +106,19 @@ class Command(MnrCommand):
             self.report(options["repeat"])
         elif options["benchmark"] == "disclosure":
             self.disclosure(options["repeat"])
+        elif options["benchmark"] == "robustness":
+            from mnr.publications.robustness_bench import run_robustness_benchmark
+
+            missed = run_robustness_benchmark(
+                self.stdout.write,
+                replications=options["replications"],
+                repeat=max(1, options["repeat"]),
+                jurisdictions=options["jurisdictions"],
+            )
+            if missed:
+                raise MnrError(
+                    f"the robustness benchmark missed its target for {', '.join(missed)}"
+                )
         else:
             self.findings(options)
 
