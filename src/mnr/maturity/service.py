@@ -450,7 +450,20 @@ def profile(
         "spread": spread,
         "summary": _summary(flat, strengths, gaps, spread, lang),
         "group": _group(round_, jurisdiction, group) if group else None,
+        "robustness": _robustness(round_, jurisdiction, lang),
     }
+
+
+def _robustness(round_: Round, jurisdiction: Jurisdiction, lang: str) -> dict[str, Any]:
+    """The domain scores' intervals (``mnr.maturity.robustness``), with each domain's name."""
+    # Imported here: mnr.publications.robustness reads this module's edition and crosswalk.
+    from mnr.maturity.robustness import domain_robustness
+
+    found = domain_robustness(round_, jurisdiction, lang)
+    names = {d.id: core_framework.text(d.name, lang) for d in edition_of(round_).domains}
+    for row in found["domains"]:
+        row["name"] = names.get(row["domain"], "")
+    return found
 
 
 def _summary(

@@ -77,14 +77,17 @@ def public_spec(problem: core.Problem) -> core.Spec:
     return core.Spec(options={k: v for k, v in spec.options.items() if k not in fixed})
 
 
-def maturity_input(round_: Round) -> core.MaturityInput | None:
+def maturity_input(round_: Round, only: Sequence[str] | None = None) -> core.MaturityInput | None:
     """The round's respondents' phases, overrides and the edition's domains (by the
-    instrument's capability ids), or None when the instrument asks no phases."""
+    instrument's capability ids), or None when the instrument asks no phases. ``only``: the
+    phases and overrides of these jurisdictions alone (a profile's; nothing else is read)."""
     questions = maturity_data.phase_questions(round_)
     if not questions:
         return None
     jurisdictions = maturity_data.participant_codes(round_)
-    answers = maturity_data.phase_answers(round_)
+    if only is not None:
+        jurisdictions = [code for code in jurisdictions if code in only]
+    answers = maturity_data.phase_answers(round_, None if only is None else jurisdictions)
     phases = maturity_data.respondent_phases(round_, answers, jurisdictions)
     edition = edition_of(round_)
     domain_of = {c.id: d.id for d in edition.domains for c in d.capabilities}
@@ -98,7 +101,9 @@ def maturity_input(round_: Round) -> core.MaturityInput | None:
     return core.MaturityInput(
         phases=tuple(phases),
         domains={d: tuple(caps) for d, caps in domains.items() if caps},
-        overrides=tuple(maturity_data.current_overrides(round_)),
+        overrides=tuple(
+            maturity_data.current_overrides(round_, None if only is None else jurisdictions)
+        ),
     )
 
 

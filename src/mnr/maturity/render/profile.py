@@ -24,6 +24,7 @@ from mnr.maturity.render.chart import (
     profile_svg,
 )
 from mnr.maturity.render.texts import texts
+from mnr.publications.robustness import robustness_texts
 
 NOTHING = "\N{EN DASH}"  # an empty cell: no value to show
 MINUS = "\N{MINUS SIGN}"
@@ -125,6 +126,52 @@ def _group(profile: Mapping[str, Any], words: Mapping[str, str]) -> dict[str, An
     }
 
 
+def _score(value: float, lang: str) -> str:
+    """A domain score with two decimals, with a decimal comma in French and Spanish."""
+    shown = f"{value:.2f}"
+    return shown.replace(".", ",") if lang in ("fr", "es") else shown
+
+
+def _count(value: int, lang: str) -> str:
+    """A count with thousands grouped: 10,240 in English, 10 240 in French and Spanish."""
+    shown = f"{value:,}"
+    return shown.replace(",", "\N{NARROW NO-BREAK SPACE}") if lang in ("fr", "es") else shown
+
+
+def _robustness(profile: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The domain scores' intervals in words (``mnr.maturity.robustness``), domains in
+    framework order."""
+    found = profile.get("robustness")
+    if found is None:
+        return None
+    lang = profile["lang"]
+    t = robustness_texts(lang)
+    message = ""
+    if found["error"]:
+        message = t["profile_failed"]
+    elif not found["domains"]:
+        message = t["profile_none"]
+    return {
+        "t": t,
+        "intro": t["profile_intro"].format(replications=_count(found["replications"], lang))
+        if found["replications"]
+        else "",
+        "message": message,
+        "rows": [
+            {
+                "domain": row["domain"],
+                "name": row["name"],
+                "nominal": _score(row["nominal"], lang),
+                "range": t["score_range"].format(
+                    low=_score(row["low"], lang), high=_score(row["high"], lang)
+                ),
+                "matters_most": row["matters_most_label"] or t["nothing_matters_score"],
+            }
+            for row in found["domains"]
+        ],
+    }
+
+
 def profile_context(
     profile: Mapping[str, Any], *, generated: datetime.date | None = None
 ) -> dict[str, Any]:
@@ -170,6 +217,7 @@ def profile_context(
         ),
         "domains": domains,
         "group": _group(profile, words),
+        "robustness": _robustness(profile),
         "chart_alt": profile_chart_alt(profile),
         "chart_sentences": profile_chart_sentences(profile),
         "synthetic": profile["synthetic"],
