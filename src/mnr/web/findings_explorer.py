@@ -12,7 +12,7 @@ its reason, in the page, the chart and every download.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,11 +29,13 @@ from mnr.errors import MnrError
 from mnr.findings.data import RoundQuestions, round_questions
 from mnr.findings.service import reads_live, round_findings
 from mnr.frameworks.models import Capability, Channel
+from mnr.publications.models import Publication
 from mnr.publications.reading import latest_publication_identity
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round, Submission
 from mnr.web import labels
 from mnr.web.i18n import ui_language
+from mnr.web.robustness_panel import Panel, figures_panel
 
 FORMATS: Mapping[str, str] = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIMETYPE}
 
@@ -99,6 +101,8 @@ class Row:
     finding: Finding
     label: str
     group: str
+    # The question's robustness panel on the page ("" when it has none).
+    robust_anchor: str = ""
 
     @property
     def reason(self) -> str:
@@ -118,6 +122,7 @@ class Explorer:
     statuses: list[tuple[str, str]]
     rows: list[Row] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    robustness: Panel | None = None
 
     @property
     def source(self) -> str:
@@ -320,10 +325,11 @@ def group_name(finding: Finding, channels: Mapping[str, Mapping[str, str]]) -> s
     return labels.group_name(finding.group, finding.by)
 
 
-def explore(request: HttpRequest, round_: Round) -> Explorer:
-    """The explorer of ``round_`` as the user may see it, filtered as the request asks.
-    FilterError for an unknown filter value; MnrError when the user may not read the round's
-    findings (an unpublished round for the public)."""
+def explore(request: HttpRequest, round_: Round, *, robustness: bool = False) -> Explorer:
+    """The explorer of ``round_`` as the user may see it, filtered as the request asks, with
+    the robustness panel when asked (the page's, not the downloads'). FilterError for an
+    unknown filter value; MnrError when the user may not read the round's findings (an
+    unpublished round for the public)."""
     user = request.user
     lang = ui_language()
     questions = round_questions(round_)
@@ -362,7 +368,31 @@ def explore(request: HttpRequest, round_: Round) -> Explorer:
         for f in findings
         if kept is None or f.question in kept
     ]
+    if robustness:
+        _add_robustness(
+            explorer, latest_publication_identity(round_) if live else publication, lang
+        )
     return explorer
+
+
+def _add_robustness(explorer: Explorer, publication: Publication | None, lang: str) -> None:
+    """The latest publication's stored public robustness, for live readers too: a page never
+    shows robustness of the live round."""
+    explorer.robustness = figures_panel(
+        publication,
+        [row.finding.question for row in explorer.rows],
+        {row.finding.question: row.label for row in explorer.rows},
+        lang,
+        channels=explorer.round.channels,
+    )
+    if explorer.robustness is not None:
+        anchors = explorer.robustness.anchors()
+        explorer.rows = [
+            replace(row, robust_anchor=anchors[row.finding.question])
+            if row.finding.group is None and row.finding.question in anchors
+            else row
+            for row in explorer.rows
+        ]
 
 
 def _kept_questions(filters: Filters, outline: Outline) -> frozenset[str] | None:
@@ -403,6 +433,7 @@ def _page(
                     for a in explorer.outline.capabilities
                 ],
                 "download_query": explorer.filters.query(),
+                "robustness": explorer.robustness,
             }
         )
     return render(request, "web/findings.html", context, status=400 if error else 200)
@@ -413,7 +444,7 @@ def findings_page(request: HttpRequest, code: str) -> HttpResponse:
     see them (the latest publication for the public)."""
     round_ = get_round_for_user(request.user, code)
     try:
-        explorer = explore(request, round_)
+        explorer = explore(request, round_, robustness=True)
     except FilterError as error:
         return _page(request, round_, None, str(error))
     except MnrError as error:
