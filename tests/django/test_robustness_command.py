@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from tests.maturity import self_assessment_round
+from tests.maturity import Phases, self_assessment_round
 from tests.publishing import validate_and_publish
 
 from mnr.audit.models import AuditEvent
@@ -71,7 +71,7 @@ def headlined_round(review_round: Round) -> Round:
 
 
 # Domain D1 scores SE 1, GB-EAW 2.33, KE 3.33: an order by score is not the order by code.
-PHASES = {
+PHASES: Phases = {
     "SE": {"": {"C01": 1, "C02": 1, "C03": 2}, "police": {"C01": 2, "C02": 1, "C03": 1}},
     "KE": {"": {"C01": 4, "C02": 4, "C03": 3}, "police": {"C01": 3, "C02": 4, "C03": None}},
     "GB-EAW": {"": {"C01": 2, "C02": 3, "C03": 2}},
