@@ -137,6 +137,19 @@ def test_assume_limits_the_options_tried(headlined_round: Round) -> None:
     assert figure["low"] == pytest.approx(100 / 3) and figure["high"] == pytest.approx(200 / 3)
 
 
+def test_one_option_holds_an_assumption_at_it_and_the_table_says_so(
+    headlined_round: Round,
+) -> None:
+    args = ("--round", "test-2021", *SMALL, "--assume", "partial=not-in-place")
+    fixed = ("--fix", "dont_know", "--fix", "blank", "--fix", "channel")
+    (figure,) = as_json(*args, *fixed)["figures"]
+    assert figure["percent"] == 67  # the published figure stays the nominal one
+    assert figure["low"] == figure["high"] == pytest.approx(100 / 3)
+    table = mnr(*args, *fixed)
+    assert "partial: How a " in table and "(held at not-in-place in every replication)" in table
+    assert "assumptions varied: none" in table.splitlines()[0]
+
+
 def test_same_seed_same_output_and_chunk_size_changes_nothing(headlined_round: Round) -> None:
     first = as_json("--round", "test-2021", *SMALL, "--seed", "11")
     again = as_json("--round", "test-2021", *SMALL, "--seed", "11", "--chunk-size", "7")

@@ -196,6 +196,11 @@ def as_table(result: core.Result, round_: Round, source: str, *, public: bool = 
     for name in result.factors:
         tried = result.spec.chosen(name)
         lines.append(f"  {name}: {service.assumption_label(name, LANG)} ({', '.join(tried)})")
+    for name, tried in result.spec.options.items():
+        nominal = core.OPTIONS.get(name, (core.CHANNEL_NOMINAL,))[0]
+        if name not in result.factors and tried != (nominal,):
+            label = service.assumption_label(name, LANG)
+            lines.append(f"  {name}: {label} (held at {', '.join(tried)} in every replication)")
     if public:
         lines.append(words["held_fixed"])
     if result.figures:
