@@ -30,9 +30,11 @@ from mnr.frameworks.models import Capability, Channel, Domain, InstrumentQuestio
 from mnr.publications.actions import Content, current_content
 from mnr.publications.models import Publication
 from mnr.publications.reading import require_publication
+from mnr.publications.robustness import robustness_texts
 from mnr.reports.actions import DEFAULT_SNAPSHOT_EXCLUDE
 from mnr.reports.markup import html_blocks
 from mnr.reports.models import ReportSettings
+from mnr.reports.robustness import RobustnessAnnex, robustness_annex
 from mnr.reports.structure import (
     CapabilitySection,
     Endnote,
@@ -147,6 +149,10 @@ class ReportContext:
     title: str
     method: Method | None = None
     endnotes: list[Endnote] = field(default_factory=list)
+    # The robustness annex of a publication's report; a preview has none, only a note that
+    # the annex comes with publishing (it describes the published figures).
+    robustness: RobustnessAnnex | None = None
+    robustness_preview: str = ""
 
     @property
     def direction(self) -> str:
@@ -451,7 +457,8 @@ def build_report(
     if preview:
         content = current_content(round_)
     else:
-        content = Content.of(publication or require_publication(round_))
+        publication = publication or require_publication(round_)
+        content = Content.of(publication)
     t = texts(lang)
     questions = content.questions
     data = content.data
@@ -568,6 +575,10 @@ def build_report(
             t,
         ),
         endnotes=endnotes,
+        robustness=None
+        if preview or publication is None
+        else robustness_annex(publication, content, [f.key for f in figures], lang),
+        robustness_preview=robustness_texts(lang)["preview_note"] if preview else "",
     )
 
 
