@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mnr.core import robustness as core
@@ -412,8 +412,8 @@ def test_the_sobol_indices_of_the_ishigami_function_are_within_salibs_tolerance(
     # Analytic values (a = 7, b = 0.1); SALib's own test of its Sobol' analysis allows
     # atol 0.05 and rtol 0.1 at this design size.
     sample = core.design(3, 1024, seed=101)
-    outputs = ishigami(-math.pi + 2 * math.pi * sample)[:, None]
-    first, total = core.indices(outputs, 3)
+    outputs = ishigami(-math.pi + 2 * math.pi * sample)[None, :]
+    first, total = core.indices(core.by_design(outputs, 3), 3)
     np.testing.assert_allclose(first[:, 0], [0.3139, 0.4424, 0.0], atol=5e-2, rtol=1e-1)
     np.testing.assert_allclose(total[:, 0], [0.5576, 0.4424, 0.2437], atol=5e-2, rtol=1e-1)
 
@@ -434,10 +434,33 @@ def test_the_design_is_salibs_saltelli_design() -> None:
 @given(st.integers(min_value=0, max_value=10_000))
 def test_every_range_is_an_interval_of_possible_values(seed: int) -> None:
     prob = problem(seed)
-    result = core.run(prob, core.default_spec(prob), replications=600, seed=seed)
+    try:
+        result = core.run(prob, core.default_spec(prob), replications=600, seed=seed)
+    except core.RobustnessError as error:
+        # Some random rounds have a population that an option empties: that is refused (see
+        # test_a_failing_replication_is_an_error_naming_it), not a range.
+        assert "failed: figure" in str(error)
+        assume(False)
     for figure in result.figures:
         assert 0.0 <= figure.low <= figure.high <= 100.0
         assert 0.0 <= figure.phrase_stable <= 1.0
     for row in result.domains:
         assert 0.0 <= row.low <= row.high <= 4.0
         assert 0.0 <= row.nominal <= 4.0
+
+
+def test_the_estimators_are_salibs() -> None:
+    from SALib.analyze.sobol import first_order, total_order
+
+    rng = np.random.default_rng(5)
+    factors, base = 3, 200
+    outputs = rng.normal(size=(base * (factors + 2), 4))
+    outputs[:, 3] = 1.0  # an output that never varies
+    first, total = core.indices(core.by_design(np.ascontiguousarray(outputs.T), factors), factors)
+    rows = outputs.reshape(base, factors + 2, 4)
+    a, b = rows[:, 0, :3], rows[:, -1, :3]
+    for i in range(factors):
+        ab = rows[:, i + 1, :3]
+        np.testing.assert_allclose(first[i, :3], first_order(a, ab, b), rtol=1e-12)
+        np.testing.assert_allclose(total[i, :3], total_order(a, ab, b), rtol=1e-12)
+    assert (first[:, 3] == 0).all() and (total[:, 3] == 0).all()

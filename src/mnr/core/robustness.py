@@ -24,9 +24,11 @@ replication runs; a replication that fails (a share over no one) raises too, nam
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,11 +81,13 @@ MATURITY_ASSUMPTIONS = ("respondent", "weights", "aggregation")
 DEFAULT_CONCENTRATION = 20.0
 DEFAULT_WEIGHT_SETS = 1000
 DEFAULT_FLOOR = 0.5
-DEFAULT_CHUNK = 2048
+DEFAULT_CHUNK = 8192
 # Base rows of the design per assumption varied: fewer make Sobol' indices mostly noise.
 MIN_BASE_ROWS = 64
 # Memory for the stored outputs of one block of jurisdictions (all replications of it).
-BLOCK_BYTES = 64 * 2**20
+BLOCK_BYTES = 256 * 2**20
+# Threads over blocks of jurisdictions (results do not depend on it).
+THREADS = max(1, min(4, os.cpu_count() or 1))
 LOW_PERCENTILE = 5.0
 HIGH_PERCENTILE = 95.0
 
@@ -376,28 +380,53 @@ def design(factors: int, base_rows: int, seed: int) -> FloatArray:
     return np.asarray(sample, dtype=np.float64)
 
 
-def indices(outputs: FloatArray, factors: int) -> tuple[FloatArray, FloatArray]:
-    """First and total order Sobol' indices, shape (factors, outputs), with SALib's
-    estimators over the rows of :func:`design`. An output that never varies gets 0."""
-    from SALib.analyze.sobol import first_order, total_order
-
+def by_design(outputs: FloatArray, factors: int) -> FloatArray:
+    """Outputs shaped (outputs, replications) in the rows' order, rearranged (outputs, factors
+    + 2, base rows): ``[:, 0]`` is A, ``[:, i + 1]`` A with column i from B, ``[:, -1]`` B."""
     step = factors + 2
-    n_outputs = outputs.shape[1]
-    if factors == 0:
-        return np.zeros((0, n_outputs)), np.zeros((0, n_outputs))
-    rows = outputs.reshape(-1, step, n_outputs)
-    a, b = rows[:, 0, :], rows[:, -1, :]
+    arranged: FloatArray = np.ascontiguousarray(
+        outputs.reshape(len(outputs), -1, step).transpose(0, 2, 1)
+    )
+    return arranged
+
+
+def indices(arranged: FloatArray, factors: int) -> tuple[FloatArray, FloatArray]:
+    """First and total order Sobol' indices, shape (factors, outputs), of outputs arranged by
+    :func:`by_design`: SALib's estimators (``SALib.analyze.sobol.first_order`` and
+    ``total_order``, Saltelli et al. 2010, normalised by the variance of A and B), written out
+    once here so that the variance is computed once per output rather than twice per
+    assumption, over contiguous rows; a test holds them equal to SALib's. An output that never
+    varies gets 0."""
+    n_outputs = arranged.shape[0]
     first = np.zeros((factors, n_outputs))
     total = np.zeros((factors, n_outputs))
-    varies = np.var(np.concatenate([a, b]), axis=0) > 1e-12
+    if factors == 0:
+        return first, total
+    a, b = arranged[:, 0, :], arranged[:, -1, :]
+    # np.var of A and B together (what SALib normalises by), without joining them.
+    mean = (a.sum(axis=1) + b.sum(axis=1)) / (2 * a.shape[1])
+    variance = (
+        np.square(a - mean[:, None]).sum(axis=1) + np.square(b - mean[:, None]).sum(axis=1)
+    ) / (2 * a.shape[1])
+    varies = variance > np.finfo(float).eps
     if not varies.any():
         return first, total
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for i in range(factors):
-            ab = rows[:, i + 1, :]
-            first[i, varies] = first_order(a[:, varies], ab[:, varies], b[:, varies])
-            total[i, varies] = total_order(a[:, varies], ab[:, varies], b[:, varies])
+    if not varies.all():
+        a, b, variance = a[varies], b[varies], variance[varies]
+    for i in range(factors):
+        ab = arranged[:, i + 1, :] if varies.all() else arranged[varies, i + 1, :]
+        first[i, varies] = np.mean(b * (ab - a), axis=1) / variance
+        total[i, varies] = 0.5 * np.mean((a - ab) ** 2, axis=1) / variance
     return first, total
+
+
+def _percentiles(outputs: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The 5th and 95th percentile of every output (a row of ``outputs``, reordered in place:
+    call it last)."""
+    low, high = np.percentile(
+        outputs, [LOW_PERCENTILE, HIGH_PERCENTILE], axis=1, overwrite_input=True
+    )
+    return low, high
 
 
 def _levels(sample: FloatArray, counts: Sequence[int]) -> IntArray:
@@ -531,18 +560,23 @@ def _figure_values(
 # --- maturity -------------------------------------------------------------------------------
 
 
-def _consolidate(rule: str, phases: Mapping[str, int | None]) -> float:
-    given = [phase for _, phase in sorted(phases.items()) if phase is not None]
-    if rule == "lead":
-        lead = phases.get(LEAD)
-        return float(lead) if lead is not None else 0.0
-    if not given:
-        return 0.0
-    if rule == "lower-median":
-        return float(lower_median(given))
-    if rule == "median":
-        return float(statistics.median(given))
-    return float(min(given))
+def _consolidated(rules: Sequence[str], phases: Mapping[str, int | None]) -> list[float]:
+    """A unit's phase under each respondent rule; 0 where it has none."""
+    given = sorted(phase for phase in phases.values() if phase is not None)
+    lead = phases.get(LEAD)
+    values = []
+    for rule in rules:
+        if rule == "lead":
+            values.append(float(lead) if lead is not None else 0.0)
+        elif not given:
+            values.append(0.0)
+        elif rule == "lower-median":
+            values.append(float(lower_median(given)))
+        elif rule == "median":
+            values.append(float(statistics.median(given)))
+        else:
+            values.append(float(given[0]))
+    return values
 
 
 @dataclass(frozen=True)
@@ -569,14 +603,13 @@ def _maturity(problem: Problem, spec: Spec, rules: Sequence[str]) -> _Maturity:
     jurisdictions = tuple(sorted({j for j, _ in by_unit}))
     overridden = {(o.jurisdiction, o.capability): float(o.phase) for o in maturity.overrides}
     phases = np.zeros((len(rules), len(jurisdictions), len(capabilities)))
-    for r, rule in enumerate(rules):
-        for j, jurisdiction in enumerate(jurisdictions):
-            for c, capability in enumerate(capabilities):
-                unit = (jurisdiction, capability)
-                if unit in overridden:
-                    phases[r, j, c] = overridden[unit]
-                elif unit in by_unit:
-                    phases[r, j, c] = _consolidate(rule, by_unit[unit])
+    for j, jurisdiction in enumerate(jurisdictions):
+        for c, capability in enumerate(capabilities):
+            unit = (jurisdiction, capability)
+            if unit in overridden:
+                phases[:, j, c] = overridden[unit]
+            elif unit in by_unit:
+                phases[:, j, c] = _consolidated(rules, by_unit[unit])
     chosen = spec.capability_weights
     raw = np.array([1.0 if chosen is None else float(chosen.get(c, 0.0)) for c in capabilities])
     totals = np.bincount(domain_of, weights=raw, minlength=len(domains))
@@ -597,19 +630,37 @@ def _weight_sets(model: _Maturity, spec: Spec, seed: int) -> FloatArray:
     return sets
 
 
-def _domain_scores(
-    phases: FloatArray, weights: FloatArray, model: _Maturity, aggregation: str, floor: float | None
-) -> FloatArray:
+@dataclass(frozen=True)
+class _Phases:
+    """One respondent rule's phases of a block of jurisdictions, prepared once for every
+    aggregation: their logarithms (floored) and, per domain, their increasing order."""
+
+    phases: FloatArray  # (jurisdictions, capabilities)
+    logs: FloatArray
+    orders: tuple[tuple[IntArray, FloatArray, IntArray], ...]  # per domain: caps, ordered, order
+
+    @classmethod
+    def of(cls, phases: FloatArray, model: _Maturity, floor: float | None) -> _Phases:
+        with np.errstate(divide="ignore"):
+            logs = np.log(np.maximum(phases, floor or 0.0))
+        orders = []
+        for d in range(len(model.domains)):
+            caps = np.flatnonzero(model.domain_of == d)
+            order = np.argsort(phases[:, caps], axis=1, kind="stable")
+            orders.append((caps, np.take_along_axis(phases[:, caps], order, axis=1), caps[order]))
+        return cls(phases, logs, tuple(orders))
+
+
+def _domain_scores(prepared: _Phases, weights: FloatArray, aggregation: str) -> FloatArray:
     """Scores of every jurisdiction x domain for each weight row: shape (rows, jurisdictions,
     domains). Sums run capability by capability, so a row's result does not depend on the
     others beside it (nor therefore on the chunk size)."""
-    rows, (n_jurisdictions, _) = len(weights), phases.shape
-    scores = np.zeros((rows, n_jurisdictions, len(model.domains)))
-    values = phases if aggregation != "geometric" else np.log(np.maximum(phases, floor or 0.0))
-    for d in range(len(model.domains)):
-        caps = np.flatnonzero(model.domain_of == d)
+    rows, n_jurisdictions = len(weights), len(prepared.phases)
+    scores = np.zeros((rows, n_jurisdictions, len(prepared.orders)))
+    values = prepared.logs if aggregation == "geometric" else prepared.phases
+    for d, (caps, ordered, order) in enumerate(prepared.orders):
         if aggregation == "median":
-            scores[:, :, d] = _weighted_lower_median(phases[:, caps], weights[:, caps])
+            scores[:, :, d] = _weighted_lower_median(ordered, order, weights)
             continue
         total = np.zeros((rows, n_jurisdictions))
         for c in caps:
@@ -618,18 +669,17 @@ def _domain_scores(
     return scores
 
 
-def _weighted_lower_median(phases: FloatArray, weights: FloatArray) -> FloatArray:
+def _weighted_lower_median(ordered: FloatArray, order: IntArray, weights: FloatArray) -> FloatArray:
     """The smallest phase whose cumulative weight (phases in increasing order) reaches half;
-    with equal weights, the lower median."""
-    order = np.argsort(phases, axis=1, kind="stable")
-    ordered = np.take_along_axis(phases, order, axis=1)
-    result = np.zeros((len(weights), len(phases)))
+    with equal weights, the lower median. ``ordered``: each jurisdiction's phases of the
+    domain in increasing order; ``order``: the capability (column of ``weights``) of each."""
+    result = np.zeros((len(weights), len(ordered)))
     found = np.zeros_like(result, dtype=bool)
     cumulative = np.zeros_like(result)
-    for position in range(phases.shape[1]):
+    for position in range(ordered.shape[1]):
         cumulative += weights[:, order[:, position]]
         reached = ~found & (cumulative >= 0.5 - 1e-9)
-        result = np.where(reached, ordered[None, :, position], result)
+        result[reached] = np.broadcast_to(ordered[None, :, position], result.shape)[reached]
         found |= reached
     return result
 
@@ -854,32 +904,39 @@ def _run_figures(setup: _Run, chunk_size: int) -> tuple[FigureRobustness, ...]:
     orders = _with_nominal(names["channel"], CHANNEL_NOMINAL)
     counts = _figure_counts(problem, orders)
     n = len(setup.levels)
-    numerators = np.zeros((n, len(problem.figures)))
+    numerators = np.zeros((len(problem.figures), n))
     denominators = np.zeros_like(numerators)
     columns = [_column(setup, name) for name in FIGURE_ASSUMPTIONS]
+    # The figures depend on the discrete options only: each combination is counted once.
+    scenarios: dict[tuple[int, ...], tuple[FloatArray, FloatArray]] = {}
     for rows in _chunks(n, chunk_size):
         combos = np.stack([c[rows] for c in columns], axis=1)
         unique, inverse = np.unique(combos, axis=0, return_inverse=True)
-        for u, (partial, dont_know, blank, order) in enumerate(unique):
-            scenario = _figure_values(
-                counts,
-                orders.index(names["channel"][order]),
-                names["partial"][partial],
-                names["dont_know"][dont_know],
-                names["blank"][blank],
-            )
+        for u, combination in enumerate(unique):
+            key = tuple(int(level) for level in combination)
+            if key not in scenarios:
+                partial, dont_know, blank, order = key
+                scenarios[key] = _figure_values(
+                    counts,
+                    orders.index(names["channel"][order]),
+                    names["partial"][partial],
+                    names["dont_know"][dont_know],
+                    names["blank"][blank],
+                )
             at = np.flatnonzero(inverse.reshape(-1) == u) + rows.start
-            numerators[at], denominators[at] = scenario
+            numerators[:, at] = scenarios[key][0][:, None]
+            denominators[:, at] = scenarios[key][1][:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         values = 100 * numerators / denominators
     _check_failures(setup, values, [f.id for f in problem.figures], "figure")
     nominal_n, nominal_d = _figure_values(
         counts, 0, *(OPTIONS[name][0] for name in ("partial", "dont_know", "blank"))
     )
-    first, total = indices(values, len(setup.factors))
+    first, total = indices(by_design(values, len(setup.factors)), len(setup.factors))
+    lows, highs = _percentiles(values.copy())
     results = []
     for f, figure in enumerate(problem.figures):
-        numerator, denominator = round(nominal_n[f]), round(nominal_d[f])
+        numerator, denominator = int(np.rint(nominal_n[f])), int(np.rint(nominal_d[f]))
         phrase = narrative.chosen_phrase(figure.phrase, numerator, denominator)
         results.append(
             FigureRobustness(
@@ -890,12 +947,10 @@ def _run_figures(setup: _Run, chunk_size: int) -> tuple[FigureRobustness, ...]:
                 numerator=numerator,
                 denominator=denominator,
                 percent=percent(numerator, denominator),
-                low=_stored(np.percentile(values[:, f], LOW_PERCENTILE)),
-                high=_stored(np.percentile(values[:, f], HIGH_PERCENTILE)),
+                low=_stored(lows[f]),
+                high=_stored(highs[f]),
                 phrase=phrase,
-                phrase_stable=_phrase_stable(
-                    phrase, figure.phrase, numerators[:, f], denominators[:, f]
-                ),
+                phrase_stable=_phrase_stable(phrase, figure.phrase, numerators[f], denominators[f]),
                 sensitivity=_sensitivity(setup.factors, first[:, f], total[:, f]),
             )
         )
@@ -933,10 +988,16 @@ def _sensitivity(
 
 
 def _check_failures(setup: _Run, values: FloatArray, names: Sequence[str], kind: str) -> None:
+    """Raise for the first replication in which an output has no value; ``values`` is shaped
+    (outputs, replications) or arranged by :func:`by_design`."""
     failed = ~np.isfinite(values)
     if not failed.any():
         return
-    replication, output = (int(i) for i in np.argwhere(failed)[0])
+    if failed.ndim == 3:  # back to the rows' order
+        failed = failed.transpose(0, 2, 1).reshape(len(failed), -1)
+    in_replication = failed.any(axis=0)
+    replication = int(np.flatnonzero(in_replication)[0])
+    output = int(np.flatnonzero(failed[:, replication])[0])
     chosen = ", ".join(
         f"{name}={setup.option_names[name][setup.levels[replication, ASSUMPTIONS.index(name)]]}"
         for name in setup.factors
@@ -944,8 +1005,8 @@ def _check_failures(setup: _Run, values: FloatArray, names: Sequence[str], kind:
     )
     raise RobustnessError(
         f"replication {replication + 1} failed: {kind} {names[output]} has no value "
-        f"({chosen or 'nominal assumptions'}); {int(failed.any(axis=1).sum())} of "
-        f"{len(values)} replications failed. Leave out the option that empties it"
+        f"({chosen or 'nominal assumptions'}); {int(in_replication.sum())} of "
+        f"{failed.shape[1]} replications failed. Leave out the option that empties it"
     )
 
 
@@ -960,52 +1021,76 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
     n_domains = len(model.domains)
     per_jurisdiction = max(1, BLOCK_BYTES // (8 * n * n_domains))
     nominal = _domain_scores(
-        model.phases[0], model.weights[None, :], model, "arithmetic", setup.spec.floor
+        _Phases.of(model.phases[0], model, setup.spec.floor), model.weights[None, :], "arithmetic"
     )[0]
-    results: list[DomainRobustness] = []
-    for block in _chunks(len(model.jurisdictions), per_jurisdiction):
-        scores = np.zeros((n, block.stop - block.start, n_domains))
-        for rows in _chunks(n, chunk_size):
-            weights = (
-                np.tile(model.weights, (rows.stop - rows.start, 1))
-                if sets is None
-                else sets[setup.weight_index[rows]]
+    step = len(setup.factors) + 2
+    base_rows = n // step
+    # Which replications of each chunk share a respondent rule and an aggregation: the same
+    # for every block of jurisdictions, so worked out once. Chunks hold whole rows of the
+    # design (A, each AB, B), so that their outputs go straight to where the estimators read.
+    plans = []
+    for base in _chunks(base_rows, max(1, chunk_size // step)):
+        rows = slice(base.start * step, base.stop * step)
+        combos = np.stack([rule_of[rows], aggregation_of[rows]], axis=1)
+        unique, inverse = np.unique(combos, axis=0, return_inverse=True)
+        weights = (
+            np.tile(model.weights, (rows.stop - rows.start, 1))
+            if sets is None
+            else sets[setup.weight_index[rows]]
+        )
+        groups = []
+        for u, (rule, aggregation) in enumerate(unique):
+            at = np.flatnonzero(inverse.reshape(-1) == u)
+            groups.append((int(rule), names["aggregation"][aggregation], at, weights[at]))
+        plans.append((base, groups))
+
+    def run_block(block: slice) -> list[DomainRobustness]:
+        size = block.stop - block.start
+        # (outputs, factors + 2, base rows): where the estimators read.
+        arranged = np.empty((size * n_domains, step, base_rows))
+        prepared = {
+            r: _Phases.of(model.phases[rule_index[r], block], model, setup.spec.floor)
+            for r in range(len(rule_index))
+        }
+        for base, groups in plans:
+            scores = np.zeros(((base.stop - base.start) * step, size, n_domains))
+            for rule, aggregation, at, weights in groups:
+                scores[at] = _domain_scores(prepared[rule], weights, aggregation)
+            arranged[:, :, base] = scores.reshape(base.stop - base.start, step, -1).transpose(
+                2, 1, 0
             )
-            combos = np.stack([rule_of[rows], aggregation_of[rows]], axis=1)
-            unique, inverse = np.unique(combos, axis=0, return_inverse=True)
-            for u, (rule, aggregation) in enumerate(unique):
-                at = np.flatnonzero(inverse.reshape(-1) == u)
-                scores[at + rows.start] = _domain_scores(
-                    model.phases[rule_index[rule], block],
-                    weights[at],
-                    model,
-                    names["aggregation"][aggregation],
-                    setup.spec.floor,
-                )
-        flat = scores.reshape(n, -1)
         labels = [
             f"{jurisdiction} {domain}"
             for jurisdiction in model.jurisdictions[block]
             for domain in model.domains
         ]
-        _check_failures(setup, flat, labels, "domain score")
-        first, total = indices(flat, len(setup.factors))
-        low = np.percentile(flat, LOW_PERCENTILE, axis=0)
-        high = np.percentile(flat, HIGH_PERCENTILE, axis=0)
-        for j, jurisdiction in enumerate(model.jurisdictions[block]):
-            for d, domain in enumerate(model.domains):
-                i = j * n_domains + d
-                results.append(
-                    DomainRobustness(
-                        jurisdiction=jurisdiction,
-                        domain=domain,
-                        nominal=_stored(nominal[block.start + j, d]),
-                        low=_stored(low[i]),
-                        high=_stored(high[i]),
-                        sensitivity=_sensitivity(setup.factors, first[:, i], total[:, i]),
-                    )
-                )
-    return tuple(results)
+        _check_failures(setup, arranged, labels, "domain score")
+        first, total = indices(arranged, len(setup.factors))
+        low, high = _percentiles(arranged.reshape(size * n_domains, -1))
+        return [
+            DomainRobustness(
+                jurisdiction=jurisdiction,
+                domain=domain,
+                nominal=_stored(nominal[block.start + j, d]),
+                low=_stored(low[j * n_domains + d]),
+                high=_stored(high[j * n_domains + d]),
+                sensitivity=_sensitivity(
+                    setup.factors, first[:, j * n_domains + d], total[:, j * n_domains + d]
+                ),
+            )
+            for j, jurisdiction in enumerate(model.jurisdictions[block])
+            for d, domain in enumerate(model.domains)
+        ]
+
+    # Blocks are independent: numpy releases the GIL in its loops, so threads use every core.
+    # Each thread holds one block's outputs, so memory stays THREADS x BLOCK_BYTES.
+    jurisdictions = len(model.jurisdictions)
+    per_block = max(1, min(per_jurisdiction, -(-jurisdictions // THREADS)))
+    blocks = list(_chunks(jurisdictions, per_block))
+    if len(blocks) == 1:
+        return tuple(run_block(blocks[0]))
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return tuple(row for rows in pool.map(run_block, blocks) for row in rows)
 
 
 __all__ = [
