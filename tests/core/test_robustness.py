@@ -464,3 +464,36 @@ def test_the_estimators_are_salibs() -> None:
         np.testing.assert_allclose(first[i, :3], first_order(a, ab, b), rtol=1e-12)
         np.testing.assert_allclose(total[i, :3], total_order(a, ab, b), rtol=1e-12)
     assert (first[:, 3] == 0).all() and (total[:, 3] == 0).all()
+
+
+def test_a_jurisdiction_never_asked_a_question_is_never_recoded() -> None:
+    # Q is asked through channel b only; AA answers through a, so it was never asked Q.
+    questions = [QuestionSpec("Q", STATUS, channels=("b",)), QuestionSpec("R", STATUS)]
+    participants = [Participant("AA"), Participant("BB"), Participant("CC"), Participant("DD")]
+    answers = [
+        AnswerRecord("AA", "a", "R", "yes"),
+        AnswerRecord("BB", "b", "Q", "yes"),
+        AnswerRecord("CC", "b", "Q", "no"),
+        AnswerRecord("DD", "b", "Q", None),
+    ]
+    data = RoundData.from_records(questions, participants, ("a", "b"), answers)
+    figure = core.FigureSpec("F", "Q", ("yes", "partial"))
+    prob = core.Problem("r", round_data=data, figures=(figure,))
+    for option, expected in (("count-as-no", 100 / 3), ("impute", 100 * 1.5 / 3)):
+        spec = core.Spec(options={"blank": (option,)})
+        (result,) = core.run(prob, spec, replications=256, seed=1).figures
+        assert (result.numerator, result.denominator) == (1, 2)
+        # DD, asked and blank, is recoded; AA, never asked, is not.
+        assert result.low == pytest.approx(expected), option
+
+
+def test_an_override_is_a_phase_for_the_geometric_mean() -> None:
+    from datetime import UTC, datetime
+
+    records = (RespondentPhase("AA", "C1", LEAD, 2), RespondentPhase("AA", "C2", LEAD, None))
+    override = Override("AA", "C2", 3, "evidence", "reviewer", datetime.now(UTC))
+    maturity = core.MaturityInput(records, {"D1": ("C1", "C2")}, (override,))
+    prob = core.Problem("r", maturity=maturity)
+    spec = core.Spec(options={"aggregation": ("arithmetic", "geometric")}, floor=None)
+    (row,) = core.run(prob, spec, replications=1000, seed=1).domains
+    assert row.low == pytest.approx(math.sqrt(6)) and row.high == pytest.approx(2.5)

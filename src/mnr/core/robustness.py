@@ -39,6 +39,7 @@ from mnr.core import narrative
 from mnr.core.findings import (
     ANSWER_CODES,
     INCOME_GROUPS,
+    NO_CHANNEL,
     QuestionCells,
     RoundData,
     check_counts_as,
@@ -94,7 +95,10 @@ HIGH_PERCENTILE = 95.0
 # Answer code columns: the five answer codes, then blank.
 _YES, _PARTIAL, _NO, _DONT_KNOW, _NOT_APPLICABLE = range(len(ANSWER_CODES))
 _BLANK = len(ANSWER_CODES)
-_CODES = _BLANK + 1
+# A blank from a jurisdiction that was never asked (its channel does not ask the question):
+# no option recodes it, as no count includes it.
+_NOT_ASKED = _BLANK + 1
+_CODES = _NOT_ASKED + 1
 # Rate groups for imputation: the income groups, then "the whole round".
 _ROUND_RATE = len(INCOME_GROUPS)
 _RATE_GROUPS = _ROUND_RATE + 1
@@ -326,10 +330,13 @@ def _weight_problems(problem: Problem, spec: Spec) -> list[str]:
 
 
 def _zero_phases(maturity: MaturityInput) -> bool:
+    """Whether some jurisdiction x capability has no phase (neither given nor overridden)."""
     by_unit: dict[tuple[str, str], bool] = {}
     for given in maturity.phases:
         unit = (given.jurisdiction, given.capability)
         by_unit[unit] = by_unit.get(unit, False) or given.phase is not None
+    for override in maturity.overrides:
+        by_unit[(override.jurisdiction, override.capability)] = True
     jurisdictions = {j for j, _ in by_unit}
     return any(
         not by_unit.get((j, c), False)
@@ -468,22 +475,32 @@ def _figure_counts(problem: Problem, orders: Sequence[str]) -> _FigureCounts:
         for f, figure in enumerate(figures):
             cell = cells[figure.question]
             group = _rate_group(cell, problem, figure.id)
+            codes = np.where(_never_asked(cell) & (cell.codes == _BLANK), _NOT_ASKED, cell.codes)
             in_base, in_then = cell.population(figure.population, reordered)
-            base[k, f] = _tally(group, cell.codes, in_base)
+            base[k, f] = _tally(group, codes, in_base)
             if in_then is not None:
-                then[k, f] = _tally(group, cell.codes, in_then)
-            answered = np.ones(len(cell.codes), dtype=bool)
-            by_group = _tally(group, cell.codes, answered)
+                then[k, f] = _tally(group, codes, in_then)
+            by_group = _tally(group, codes, np.ones(len(codes), dtype=bool))
             rates[k, f] = by_group
             rates[k, f, _ROUND_RATE] = by_group.sum(axis=0)
     member = np.array(
         [
-            [1.0 if code in f.counts_as else 0.0 for code in (*ANSWER_CODES, "blank")]
+            [1.0 if code in f.counts_as else 0.0 for code in (*ANSWER_CODES, "blank", "")]
             for f in figures
         ]
     )
     conditional = np.array([";then " in f.population for f in figures], dtype=bool)
     return _FigureCounts(base, then, conditional, rates, member)
+
+
+def _never_asked(cell: QuestionCells) -> npt.NDArray[np.bool_]:
+    """Participants whose answering channel does not ask the question. One that answered
+    nothing at all was asked, and its blank is a blank."""
+    channels = cell.question.channels
+    if channels is None:
+        return np.zeros(len(cell.codes), dtype=bool)
+    used = cell.labels["channel"]
+    return np.asarray((used != NO_CHANNEL) & ~np.isin(used, list(channels)), dtype=bool)
 
 
 def _rate_group(cell: QuestionCells, problem: Problem, figure: str) -> IntArray:
@@ -520,6 +537,7 @@ def _figure_values(
     elif partial == "half":
         member[:, _PARTIAL] = (member[:, _YES] + member[:, _NO]) / 2
     member[:, _BLANK] = 0.0
+    member[:, _NOT_ASKED] = 0.0
     member[:, _NOT_APPLICABLE] = 0.0
     impute = np.zeros(_CODES, dtype=bool)
     for code, option in ((_DONT_KNOW, dont_know), (_BLANK, blank)):
