@@ -1,15 +1,17 @@
 """Every page of the demo report's English, French and Spanish PDFs, as an editor reads them:
 each page renders (pdftoppm) and says, in the report's language, that its data are synthetic;
 each page after the cover is numbered "page X of Y"; all 26 figures are there and each annex
-row keeps its id, numerator, denominator and per cent on one line; no word runs past the right
-margin; no page between the cover and the last is nearly empty; charts and tables are numbered
-"Figure N." and "Table N." in document order."""
+row keeps its id, numerator, denominator and per cent on one line, and each robustness row its
+id, published value and range; no word runs past the right margin; no page between the cover
+and the last is nearly empty; charts and tables are numbered "Figure N." and "Table N." in
+document order."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +23,7 @@ from PIL import Image
 
 from mnr.core.synthetic import load_figures
 from mnr.demo import load_demo
+from mnr.publications.robustness import robustness_texts
 from mnr.reports.builder import build_report
 from mnr.reports.render import page_css, pdf_of_html, render_html
 from mnr.reports.texts import texts
@@ -127,12 +130,45 @@ def test_every_page_renders_as_an_image(demo_pdfs: dict[str, Pdf], lang: str) ->
 def test_all_26_figures_are_in_the_pdf_with_every_annex_column(
     demo_pdfs: dict[str, Pdf], lang: str
 ) -> None:
-    lines = demo_pdfs[lang].text(layout=True).splitlines()
+    lines, _ = annexes(demo_pdfs[lang])
     assert len(FIGURES) == 26
     for figure in FIGURES:
         rows = [line for line in lines if re.match(rf"\s*{figure.figure_id}\s", line)]
         numbers = rf"\s{figure.numerator}\s+{figure.denominator}\s+{figure.percent}\s*$"
         assert len(rows) == 1 and re.search(numbers, rows[0]), (lang, figure.figure_id, rows)
+
+
+def annexes(pdf: Pdf) -> tuple[list[str], list[str]]:
+    """The PDF's lines (pdftotext -layout) up to the robustness annex's heading, and from it
+    on: its rows start with the same figure ids as the figures' annex."""
+    lines = pdf.text(layout=True).splitlines()
+    # Whitespace collapsed: pdftotext may give the French title's no-break space as a space.
+    title = " ".join(robustness_texts(pdf.lang)["title"].split())
+    start = max(n for n, line in enumerate(lines) if " ".join(line.split()) == title)
+    return lines[:start], lines[start:]
+
+
+def cells(row: str) -> list[str]:
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+        for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_robustness_row_keeps_its_id_published_value_and_range_on_one_line(
+    demo_pdfs: dict[str, Pdf], lang: str
+) -> None:
+    """The robustness annex fits its landscape pages: a figure's id, its published value and
+    its range are read on one line (the wording and the choice that matters most may wrap)."""
+    _, lines = annexes(demo_pdfs[lang])
+    printed = re.findall(r'<tr id="robustness-([\w.-]+)">(.*?)</tr>', demo_pdfs[lang].html, re.S)
+    # Every figure of the demo is recomputed by the public run: each has its row.
+    assert sorted(key for key, _ in printed) == sorted(figure.figure_id for figure in FIGURES)
+    for key, row in printed:
+        _, published, interval, *_ = cells(row)
+        found = [" ".join(line.split()) for line in lines if re.match(rf"\s*{key}\s", line)]
+        assert len(found) == 1 and f"{key} {published} {interval} " in found[0], (key, found)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

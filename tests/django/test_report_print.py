@@ -17,6 +17,7 @@ from django.db import transaction
 
 from mnr.core.synthetic import load_figures
 from mnr.demo import load_demo
+from mnr.publications.robustness import robustness_texts
 from mnr.reports.builder import ReportContext, build_report
 from mnr.reports.render import pdf_of_html, render_html
 
@@ -72,7 +73,10 @@ def pdf_objects(pdf: Path) -> bytes:
 
 
 def annex_lines(pdf: Path) -> list[str]:
-    return run("pdftotext", "-layout", str(pdf), "-").splitlines()
+    """The PDF's lines up to the robustness annex, whose rows start with the same figure ids."""
+    lines = run("pdftotext", "-layout", str(pdf), "-").splitlines()
+    titles = {" ".join(robustness_texts(lang)["title"].split()) for lang in LANGUAGES}
+    return lines[: max(n for n, line in enumerate(lines) if " ".join(line.split()) in titles)]
 
 
 @dataclass(frozen=True)
