@@ -410,20 +410,25 @@ def indices(arranged: FloatArray, factors: int) -> tuple[FloatArray, FloatArray]
     if factors == 0:
         return first, total
     a, b = arranged[:, 0, :], arranged[:, -1, :]
-    # np.var of A and B together (what SALib normalises by), without joining them.
-    mean = (a.sum(axis=1) + b.sum(axis=1)) / (2 * a.shape[1])
+    rows = a.shape[1]
+    # np.var of A and B together (what SALib normalises by), without joining them; einsum
+    # sums the products without making them an array first.
+    mean = (a.sum(axis=1) + b.sum(axis=1)) / (2 * rows)
+    centred_a, centred_b = a - mean[:, None], b - mean[:, None]
     variance = (
-        np.square(a - mean[:, None]).sum(axis=1) + np.square(b - mean[:, None]).sum(axis=1)
-    ) / (2 * a.shape[1])
+        np.einsum("ij,ij->i", centred_a, centred_a) + np.einsum("ij,ij->i", centred_b, centred_b)
+    ) / (2 * rows)
     varies = variance > np.finfo(float).eps
     if not varies.any():
         return first, total
-    if not varies.all():
-        a, b, variance = a[varies], b[varies], variance[varies]
+    difference = np.empty_like(a)
     for i in range(factors):
-        ab = arranged[:, i + 1, :] if varies.all() else arranged[varies, i + 1, :]
-        first[i, varies] = np.mean(b * (ab - a), axis=1) / variance
-        total[i, varies] = 0.5 * np.mean((a - ab) ** 2, axis=1) / variance
+        np.subtract(arranged[:, i + 1, :], a, out=difference)
+        first[i] = np.einsum("ij,ij->i", b, difference) / rows
+        total[i] = 0.5 * np.einsum("ij,ij->i", difference, difference) / rows
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = np.where(varies, first / variance, 0.0)
+        total = np.where(varies, total / variance, 0.0)
     return first, total
 
 
@@ -670,34 +675,41 @@ class _Phases:
 
 
 def _domain_scores(prepared: _Phases, weights: FloatArray, aggregation: str) -> FloatArray:
-    """Scores of every jurisdiction x domain for each weight row: shape (rows, jurisdictions,
-    domains). Sums run capability by capability, so a row's result does not depend on the
-    others beside it (nor therefore on the chunk size)."""
-    rows, n_jurisdictions = len(weights), len(prepared.phases)
-    scores = np.zeros((rows, n_jurisdictions, len(prepared.orders)))
+    """Scores of every jurisdiction x domain for each replication, given its weights as
+    columns (capabilities, replications): shape (jurisdictions, domains, replications). Sums
+    run capability by capability, so a replication's result does not depend on the others
+    beside it (nor therefore on the chunk size)."""
+    n_jurisdictions, replications = len(prepared.phases), weights.shape[1]
+    scores = np.empty((n_jurisdictions, len(prepared.orders), replications))
     values = prepared.logs if aggregation == "geometric" else prepared.phases
+    term = np.empty((n_jurisdictions, replications))
     for d, (caps, ordered, order) in enumerate(prepared.orders):
         if aggregation == "median":
-            scores[:, :, d] = _weighted_lower_median(ordered, order, weights)
+            scores[:, d, :] = _weighted_lower_median(ordered, order, weights)
             continue
-        total = np.zeros((rows, n_jurisdictions))
+        total = scores[:, d, :]
+        total[:] = 0.0
         for c in caps:
-            total += weights[:, c : c + 1] * values[None, :, c]
-        scores[:, :, d] = np.exp(total) if aggregation == "geometric" else total
+            np.multiply(values[:, c, None], weights[c][None, :], out=term)
+            total += term
+        if aggregation == "geometric":
+            np.exp(total, out=total)
     return scores
 
 
 def _weighted_lower_median(ordered: FloatArray, order: IntArray, weights: FloatArray) -> FloatArray:
     """The smallest phase whose cumulative weight (phases in increasing order) reaches half;
     with equal weights, the lower median. ``ordered``: each jurisdiction's phases of the
-    domain in increasing order; ``order``: the capability (column of ``weights``) of each."""
-    result = np.zeros((len(weights), len(ordered)))
-    found = np.zeros_like(result, dtype=bool)
-    cumulative = np.zeros_like(result)
+    domain in increasing order; ``order``: the capability (row of ``weights``) of each.
+    Shape (jurisdictions, replications)."""
+    shape = (len(ordered), weights.shape[1])
+    result = np.zeros(shape)
+    found = np.zeros(shape, dtype=bool)
+    cumulative = np.zeros(shape)
     for position in range(ordered.shape[1]):
-        cumulative += weights[:, order[:, position]]
+        cumulative += weights[order[:, position]]
         reached = ~found & (cumulative >= 0.5 - 1e-9)
-        result[reached] = np.broadcast_to(ordered[None, :, position], result.shape)[reached]
+        np.copyto(result, ordered[:, position, None], where=reached)
         found |= reached
     return result
 
@@ -1039,8 +1051,8 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
     n_domains = len(model.domains)
     per_jurisdiction = max(1, BLOCK_BYTES // (8 * n * n_domains))
     nominal = _domain_scores(
-        _Phases.of(model.phases[0], model, setup.spec.floor), model.weights[None, :], "arithmetic"
-    )[0]
+        _Phases.of(model.phases[0], model, setup.spec.floor), model.weights[:, None], "arithmetic"
+    )[:, :, 0]
     step = len(setup.factors) + 2
     base_rows = n // step
     # Which replications of each chunk share a respondent rule and an aggregation: the same
@@ -1058,9 +1070,14 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
         )
         groups = []
         for u, (rule, aggregation) in enumerate(unique):
-            at = np.flatnonzero(inverse.reshape(-1) == u)
-            groups.append((int(rule), names["aggregation"][aggregation], at, weights[at]))
-        plans.append((base, groups))
+            at = np.flatnonzero(inverse.reshape(-1) == u) + rows.start
+            # Where each replication's outputs go in the design's order (see by_design).
+            columns = (at % step) * base_rows + at // step
+            weights_by_column = np.ascontiguousarray(weights[at - rows.start].T)
+            groups.append(
+                (int(rule), names["aggregation"][aggregation], columns, weights_by_column)
+            )
+        plans.append(groups)
 
     def run_block(block: slice) -> list[DomainRobustness]:
         size = block.stop - block.start
@@ -1070,13 +1087,11 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
             r: _Phases.of(model.phases[rule_index[r], block], model, setup.spec.floor)
             for r in range(len(rule_index))
         }
-        for base, groups in plans:
-            scores = np.zeros(((base.stop - base.start) * step, size, n_domains))
-            for rule, aggregation, at, weights in groups:
-                scores[at] = _domain_scores(prepared[rule], weights, aggregation)
-            arranged[:, :, base] = scores.reshape(base.stop - base.start, step, -1).transpose(
-                2, 1, 0
-            )
+        by_column = arranged.reshape(size * n_domains, -1)
+        for groups in plans:
+            for rule, aggregation, columns, weights in groups:
+                scores = _domain_scores(prepared[rule], weights, aggregation)
+                by_column[:, columns] = scores.reshape(size * n_domains, -1)
         labels = [
             f"{jurisdiction} {domain}"
             for jurisdiction in model.jurisdictions[block]
