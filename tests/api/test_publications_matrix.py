@@ -22,6 +22,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/v1/rounds/{code}/publications"): (201, 201, 403, 403, 403, 401),
     ("GET", "/api/v1/publications/{publication_id}"): WHO_SEES_JURISDICTION_DATA,
     ("GET", "/api/v1/publications/{publication_id}/findings"): WHO_SEES_JURISDICTION_DATA,
+    ("GET", "/api/v1/publications/{publication_id}/robustness"): WHO_SEES_JURISDICTION_DATA,
     ("GET", "/api/v1/rounds/{code}/findings"): EVERYONE,
     ("GET", "/api/v1/exports"): EVERYONE,
     # The answers export: each signed-in caller's own scope (tests/api/test_exports.py).

@@ -34,8 +34,9 @@ from mnr.publications.access import (
     visible_publications,
 )
 from mnr.publications.actions import publish
-from mnr.publications.models import Publication
+from mnr.publications.models import Publication, PublicationRobustness
 from mnr.publications.reading import latest_publication_identity
+from mnr.publications.robustness import stored_robustness
 from mnr.surveys.access import can_see_jurisdiction_data, get_round_for_user
 from mnr.surveys.models import Round, Submission
 
@@ -287,6 +288,59 @@ def list_publication_findings(
         live=False,
         publication=publication.number,
     )
+
+
+class SensitivityIndexOut(Schema):
+    assumption: str
+    first: float = Field(description="first-order Sobol' index")
+    total: float = Field(description="total-order Sobol' index")
+
+
+class RobustFigureOut(Schema):
+    id: str
+    question: str
+    population: str
+    counts_as: list[str]
+    numerator: int
+    denominator: int
+    percent: int | None
+    low: float = Field(description="5th percentile of the share over the replications, per cent")
+    high: float = Field(description="95th percentile of the share over the replications, per cent")
+    phrase: str = Field(description="the phrase the report prints (a key of the phrase table)")
+    phrase_stable: float = Field(description="share of replications the phrase still fits")
+    sensitivity: list[SensitivityIndexOut]
+
+
+class RobustnessOut(Schema):
+    publication: int
+    round: str
+    status: str = Field(description="ready, pending (being computed) or failed")
+    replications: int | None
+    seed: int | None
+    factors: list[str] = Field(description="the assumptions varied")
+    figures: list[RobustFigureOut]
+
+
+@router.get(
+    "/publications/{publication_id}/robustness",
+    response={200: RobustnessOut, **COMMON_ERRORS},
+)
+def get_publication_robustness(request: HttpRequest, publication_id: int) -> Any:
+    """How robust the publication's public figures are, as stored with it: the same public
+    run the report's annex and the findings explorer show (docs/robustness.md)."""
+    publication = get_publication_for_user(request.user, publication_id)
+    row = stored_robustness(publication)
+    row.refresh_from_db()
+    result = row.result if row.status == PublicationRobustness.Status.READY else None
+    return {
+        "publication": publication.pk,
+        "round": publication.round.code,
+        "status": row.status,
+        "replications": result["replications"] if result else None,
+        "seed": result["seed"] if result else None,
+        "factors": result["factors"] if result else [],
+        "figures": result["figures"] if result else [],
+    }
 
 
 @router.get("/rounds/{code}/findings", response={200: FindingsPage, **COMMON_ERRORS})
