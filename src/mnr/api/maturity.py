@@ -124,6 +124,11 @@ class ProfileOut(Schema):
     group: dict[str, Any] | None = Field(
         description="the phases of its income group or region, through disclosure control"
     )
+    robustness: dict[str, Any] = Field(
+        description="each domain score's 5th-95th percentile range under other reasonable "
+        "choices (respondent rule, capability weights, aggregation) and the choice that matters "
+        "most, from the jurisdiction's own phases; domains in framework order"
+    )
 
 
 class PlanItemOut(Schema):
