@@ -243,3 +243,20 @@ def test_the_profile_data_names_no_other_jurisdiction(sa_round: Round) -> None:
     assert problem is not None and problem.maturity is not None
     assert {p.jurisdiction for p in problem.maturity.phases} == {"KE"}
     assert problem.figures == ()
+
+
+def test_the_profile_file_holds_the_same_section(personas: dict[str, Any], sa_round: Round) -> None:
+    url = reverse("maturity-profile-download", args=[sa_round.code, "KE", "html"])
+    html = client_for(personas, "focal_point").get(url + "?lang=fr").content.decode()
+    assert "Ces scores par domaine sont-ils robustes" in html
+    assert re.search(r'<td class="num" [^>]*>\d,\d\d</td>', html), "decimal comma in French"
+
+
+def test_a_jurisdiction_without_phases_gets_its_zero_scores_intervals(
+    personas: dict[str, Any],
+) -> None:
+    round_ = self_assessment_round("sa-blank", {"SE": {"": {"C01": 3}}}, participants=["KE", "SE"])
+    html = profile(personas, "analyst", round_).content.decode()
+    section = re.search(r'<section class="robustness".*?</section>', html, re.S)
+    assert section and 'data-domain="D1"' in section.group(0)
+    assert "0.00" in section.group(0)
