@@ -161,13 +161,13 @@ def two_channel_round(
     return participants, answers
 
 
-def shadowed(answers: Answers) -> list[tuple[str, str, str]]:
+def shadowed(answers: Answers, *, new: bool = False) -> list[tuple[str, str, str]]:
     """Answers of the second channel to questions the first channel answered: the counting
-    rules never use them."""
+    rules never use them. ``new``: also where the second channel gave none (yet)."""
     return [
-        (j, channel, q)
-        for (j, channel, q) in answers
-        if channel == UNICEF and answers.get((j, GOV, q)) not in (None, "")
+        (j, UNICEF, q)
+        for (j, channel, q), value in answers.items()
+        if channel == GOV and value not in (None, "") and (new or (j, UNICEF, q) in answers)
     ]
 
 
@@ -201,7 +201,9 @@ def test_lower_priority_answers_never_show_through_the_public_run(
     seed: int, size: int, values: list[str | None]
 ) -> None:
     participants, answers = two_channel_round(seed, size, questions=("Q1",))
-    hidden = shadowed(answers)
+    # Changed, blanked or given for the first time: a second channel's answers where the
+    # first one answered.
+    hidden = shadowed(answers, new=True)
     assume(hidden)
     changed = dict(answers)
     for key, value in zip(hidden, values, strict=False):
