@@ -39,6 +39,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "mnr"
 LABEL_FILES = sorted(
     [
         *(SRC / "reports" / "data").glob("*.yaml"),
+        # The robustness annex's wording.
+        *(SRC / "publications" / "data").glob("*.yaml"),
         *(SRC / "core" / "data").glob("*.yaml"),
         *(SRC / "frameworks" / "data").rglob("*.yaml"),
     ]
@@ -54,6 +56,7 @@ PROPER_NOUNS = {
     "weprotect",
     "luxembourg",  # the Luxembourg Terminology Guidelines
     "internet",
+    "sobol",  # Sobol' indices, named after the mathematician
 }
 # Words spelt the same in English and the target language, which the project's texts in that
 # language do not happen to contain yet (chart words, headings).

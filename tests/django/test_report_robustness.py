@@ -240,3 +240,22 @@ def test_a_preview_has_no_robustness_annex_only_a_note(demo: Demo) -> None:
         assert robustness_texts(lang)["preview_note"] not in published
     # A preview counts nothing again and queues nothing.
     assert demo.runs[0] == demo.runs[1]
+
+
+def test_a_run_that_cannot_be_made_is_stored_as_failed_and_the_report_says_so(
+    demo_round: Round, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mnr.core.robustness import RobustnessError
+    from mnr.publications import robustness
+
+    def fails(publication: Publication) -> None:
+        raise RobustnessError("figure Y1: a replication has no one to count")
+
+    publication = latest(demo_round)
+    PublicationRobustness.objects.filter(publication=publication).delete()
+    monkeypatch.setattr(robustness, "public_result", fails)
+    html = render_html(build_report(demo_round, "es"))
+    annex = unescape(section(html))
+    assert robustness_texts("es")["failed"] in annex and rows(html) == {}
+    stored = PublicationRobustness.objects.get(publication=publication)
+    assert stored.status == PublicationRobustness.Status.FAILED and "no one" in stored.error
