@@ -509,9 +509,11 @@ def _engine_rows(
     return rows, np.array(values)
 
 
-def _in_span(rows: npt.NDArray[Any], target: npt.NDArray[np.float64]) -> bool:
-    coefficients, *_ = np.linalg.lstsq(rows.T, target, rcond=None)
-    return bool(np.allclose(rows.T @ coefficients, target, atol=1e-8))
+def _in_span(rows: npt.NDArray[Any], targets: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Whether each of ``targets`` (rows) is a linear combination of ``rows``."""
+    coefficients, *_ = np.linalg.lstsq(rows.T, targets.T, rcond=None)
+    residual = np.abs(rows.T @ coefficients - targets.T).max(axis=0)
+    return np.asarray(residual < 1e-8, dtype=bool)
 
 
 def undetermined_reads(problem: core.Problem, protection: Protection) -> list[str]:
@@ -528,7 +530,8 @@ def undetermined_reads(problem: core.Problem, protection: Protection) -> list[st
         rows, values = _engine_rows(problem, question)
         # The rows are the engine's reads: with the true answers they give its counts.
         assert np.array_equal(np.array(rows) @ truth[question], values)
-        found += [f"{question} read {i}" for i, row in enumerate(rows) if not _in_span(known, row)]
+        spanned = _in_span(known, np.array(rows))
+        found += [f"{question} read {i}" for i in np.flatnonzero(~spanned)]
     return found
 
 

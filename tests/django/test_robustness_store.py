@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from tests.core.test_robustness_disclosure import undetermined_reads
 from tests.publishing import validate_and_publish
 
 from mnr.audit.models import AuditEvent
@@ -296,6 +297,12 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
             "other_tables": {k: other.protection[k] for k in ("findings", "figures")},
             "other_public": stored.public_result(other),
             "other_analyst": analyst_run(other),
+            "undetermined": undetermined_reads(
+                stored.publication_problem(publication, public=True), content.protection
+            ),
+            "withheld_groups": sum(
+                f.suppressed for f in content.protection.findings["income-group"]
+            ),
         }
         transaction.set_rollback(True)
     return view
@@ -317,6 +324,14 @@ def test_the_stored_run_reproduces_every_published_figure(demo: dict[str, Any]) 
         assert 0 <= figure.low <= figure.high <= 100
     assert set(result.factors) == {"partial", "dont_know", "blank"}
     assert result.domains == ()
+
+
+def test_every_count_the_demos_public_run_reads_is_worked_out_from_its_tables(
+    demo: dict[str, Any],
+) -> None:
+    # The linear-algebra attack of tests/core/test_robustness_disclosure.py on real-sized data.
+    assert demo["withheld_groups"] > 0
+    assert demo["undetermined"] == []
 
 
 def test_another_lower_priority_answer_changes_no_public_output_of_the_demo(
