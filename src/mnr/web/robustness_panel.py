@@ -15,12 +15,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mnr.core import narrative
 from mnr.core import robustness as core
 from mnr.core.framework import text as label_text
+from mnr.core.numbers import count_text, percent_text
 from mnr.publications.models import Publication, PublicationRobustness
 from mnr.publications.robustness import (
     assumption_label,
@@ -155,7 +155,7 @@ def robust_figure(
         percent=figure.percent,
         wording=narrative.phrase_label(figure.phrase, lang),
         wording_stable=t["wording_stable_value"].format(
-            share=t["percent_value"].format(percent=whole(100 * figure.phrase_stable))
+            share=percent_text(whole(100 * figure.phrase_stable), lang)
         ),
         matters_most=assumption_label(most, lang) if most else t["nothing_matters"],
         choices=tuple(
@@ -198,7 +198,7 @@ def figures_panel(
     # Only what a public output may hold, whoever reads the page.
     public = result.for_public()
     panel.intro = t["intro"].format(
-        replications=number_format(public.replications, force_grouping=True), seed=public.seed
+        replications=count_text(public.replications, lang), seed=public.seed
     )
     panel.source = t["source"].format(number=publication.number)
     if len(channels) > 1:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from mnr.core.charts import texts as chart_texts
+from mnr.core.numbers import count_text
 from mnr.maturity.render.chart import (
     profile_chart,
     profile_chart_alt,
@@ -132,12 +133,6 @@ def _score(value: float, lang: str) -> str:
     return shown.replace(".", ",") if lang in ("fr", "es") else shown
 
 
-def _count(value: int, lang: str) -> str:
-    """A count with thousands grouped: 10,240 in English, 10 240 in French and Spanish."""
-    shown = f"{value:,}"
-    return shown.replace(",", "\N{NARROW NO-BREAK SPACE}") if lang in ("fr", "es") else shown
-
-
 def _robustness(profile: Mapping[str, Any]) -> dict[str, Any] | None:
     """The domain scores' intervals in words (``mnr.maturity.robustness``), domains in
     framework order."""
@@ -153,7 +148,7 @@ def _robustness(profile: Mapping[str, Any]) -> dict[str, Any] | None:
         message = t["profile_none"]
     return {
         "t": t,
-        "intro": t["profile_intro"].format(replications=_count(found["replications"], lang))
+        "intro": t["profile_intro"].format(replications=count_text(found["replications"], lang))
         if found["replications"]
         else "",
         "message": message,
