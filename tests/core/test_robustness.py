@@ -497,3 +497,11 @@ def test_an_override_is_a_phase_for_the_geometric_mean() -> None:
     spec = core.Spec(options={"aggregation": ("arithmetic", "geometric")}, floor=None)
     (row,) = core.run(prob, spec, replications=1000, seed=1).domains
     assert row.low == pytest.approx(math.sqrt(6)) and row.high == pytest.approx(2.5)
+
+
+def test_a_domain_without_any_phase_scores_zero_under_every_aggregation() -> None:
+    records = (RespondentPhase("AA", "C1", LEAD, None), RespondentPhase("AA", "C2", LEAD, None))
+    prob = core.Problem("r", maturity=core.MaturityInput(records, {"D1": ("C1", "C2")}))
+    spec = core.Spec(options={"aggregation": core.OPTIONS["aggregation"]})
+    (row,) = core.run(prob, spec, replications=1000, seed=1).domains
+    assert (row.nominal, row.low, row.high) == (0.0, 0.0, 0.0)

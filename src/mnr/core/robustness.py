@@ -694,6 +694,9 @@ def _domain_scores(prepared: _Phases, weights: FloatArray, aggregation: str) -> 
             total += term
         if aggregation == "geometric":
             np.exp(total, out=total)
+            # A mean lies within its values: a domain with no phase at all scores 0, not the
+            # floor that stands in for each zero.
+            np.minimum(total, ordered[:, -1:], out=total)
     return scores
 
 
