@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import os
 import statistics
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -414,14 +415,15 @@ def indices(arranged: FloatArray, factors: int) -> tuple[FloatArray, FloatArray]
     # np.var of A and B together (what SALib normalises by), without joining them; einsum
     # sums the products without making them an array first.
     mean = (a.sum(axis=1) + b.sum(axis=1)) / (2 * rows)
-    centred_a, centred_b = a - mean[:, None], b - mean[:, None]
-    variance = (
-        np.einsum("ij,ij->i", centred_a, centred_a) + np.einsum("ij,ij->i", centred_b, centred_b)
-    ) / (2 * rows)
+    difference = np.empty_like(a)  # one scratch array for every pass
+    variance = np.zeros(n_outputs)
+    for side in (a, b):
+        np.subtract(side, mean[:, None], out=difference)
+        variance += np.einsum("ij,ij->i", difference, difference)
+    variance /= 2 * rows
     varies = variance > np.finfo(float).eps
     if not varies.any():
         return first, total
-    difference = np.empty_like(a)
     for i in range(factors):
         np.subtract(arranged[:, i + 1, :], a, out=difference)
         first[i] = np.einsum("ij,ij->i", b, difference) / rows
@@ -1082,10 +1084,17 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
             )
         plans.append(groups)
 
+    per_block = max(1, min(per_jurisdiction, -(-len(model.jurisdictions) // THREADS)))
+    # Each thread's outputs, (outputs, factors + 2, base rows) where the estimators read: one
+    # array per thread, reused block after block, so that the system is not asked for fresh
+    # memory (and to zero it) for every block.
+    buffers = threading.local()
+
     def run_block(block: slice) -> list[DomainRobustness]:
         size = block.stop - block.start
-        # (outputs, factors + 2, base rows): where the estimators read.
-        arranged = np.empty((size * n_domains, step, base_rows))
+        if not hasattr(buffers, "outputs"):
+            buffers.outputs = np.empty((per_block * n_domains, step, base_rows))
+        arranged = buffers.outputs[: size * n_domains]
         prepared = {
             r: _Phases.of(model.phases[rule_index[r], block], model, setup.spec.floor)
             for r in range(len(rule_index))
@@ -1120,9 +1129,7 @@ def _run_domains(setup: _Run, chunk_size: int, seed: int) -> tuple[DomainRobustn
 
     # Blocks are independent: numpy releases the GIL in its loops, so threads use every core.
     # Each thread holds one block's outputs, so memory stays THREADS x BLOCK_BYTES.
-    jurisdictions = len(model.jurisdictions)
-    per_block = max(1, min(per_jurisdiction, -(-jurisdictions // THREADS)))
-    blocks = list(_chunks(jurisdictions, per_block))
+    blocks = list(_chunks(len(model.jurisdictions), per_block))
     if len(blocks) == 1:
         return tuple(run_block(blocks[0]))
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
