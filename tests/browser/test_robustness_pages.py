@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.test_accessibility import AXE_OPTIONS, BLOCKING, WIDEST, describe
+from tests.browser.test_accessibility import WIDEST
+from tests.browser.test_findings_explorer import axe_problems
 from tests.django.test_robustness_pages import HEADLINES, KENYA, explorer_round
 from tests.maturity import self_assessment_round
 from tests.publishing import validate_and_publish
@@ -23,7 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 expect = pytest.importorskip("playwright.sync_api").expect
-sync_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 SHOTS = Path("/tmp/robustness-shots")
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
@@ -40,14 +40,6 @@ def look(page: Any, name: str, selector: str) -> None:
         page.locator(selector).screenshot(path=str(SHOTS / f"{name}-section-{size['width']}.png"))
         assert not page.evaluate(OVERFLOWS), (name, size, page.evaluate(WIDEST))
     page.set_viewport_size(WIDE)
-
-
-def axe_problems(page: Any, name: str) -> list[str]:
-    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    violations = sync_playwright.Axe().run(page, options=AXE_OPTIONS).response["violations"]
-    for violation in violations:
-        print(f"{name}: {describe(violation)}")
-    return [describe(v) for v in violations if v["impact"] in BLOCKING]
 
 
 def test_a_visitor_opens_how_robust_a_figure_is(
