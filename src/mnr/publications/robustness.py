@@ -188,7 +188,7 @@ def stored_robustness(publication: Publication) -> PublicationRobustness:
 def ready_result(publication: Publication) -> core.Result | None:
     """The stored public result, or None while it is being computed (or failed)."""
     row = stored_robustness(publication)
-    row.refresh_from_db()  # the immediate task backend (tests) has computed it already
+    row.refresh_from_db()  # an immediate task backend computes it once the publication commits
     if row.status != PublicationRobustness.Status.READY or row.result is None:
         return None
     return core.Result.from_json(row.result)
