@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mnr.web",
     "mnr.audit",
     "mnr.api",
+    "mnr.operations",
     # Its templates and static files: the API's docs page is served offline (/api/docs).
     "ninja",
 ]
