@@ -7,6 +7,9 @@ from mnr.api.main import api
 from mnr.api.main import docs as api_docs
 from mnr.api.main import unknown_path as api_unknown_path
 
+# A body Django refused while reading it (too many fields) gets a page saying so.
+handler400 = "mnr.web.request_limits.bad_request"
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
