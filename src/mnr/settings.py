@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses bodies over their limit before CSRF reads them (mnr.web.request_limits).
+    "mnr.web.request_limits.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "mnr.urls"
