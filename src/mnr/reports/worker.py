@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 
 from django.db import connections
@@ -21,9 +23,15 @@ def make_worker(*, once: bool = False, interval: float = POLL_INTERVAL) -> Worke
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id=f"mnr-{threading.get_ident()}",
+        worker_id=worker_id(),
         excluded_queue_names=[],
     )
+
+
+def worker_id() -> str:
+    """Which host, process and thread ran a task (kept in its result's ``worker_ids``), as
+    workers may run on several hosts; at most 64 characters, as django-tasks-db asks."""
+    return f"mnr-{socket.gethostname()[:32]}-{os.getpid()}-{threading.get_ident()}"
 
 
 def start_worker_thread() -> Worker:
