@@ -34,7 +34,11 @@ def last_event_id() -> int:
 
 
 def events_after(event_id: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(id__gt=event_id).order_by("id"))
+    """The changes recorded after ``event_id`` (access events, such as the read of a
+    submission by an analyst, are ``tests/django/test_access_audit.py``'s concern)."""
+    return list(
+        AuditEvent.objects.filter(id__gt=event_id, kind=AuditEvent.Kind.CHANGE).order_by("id")
+    )
 
 
 def describe(rows: Sequence[tuple[Any, ...]]) -> str:

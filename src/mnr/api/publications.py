@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from mnr.api.auth import signed_in
 from mnr.api.errors import COMMON_ERRORS, ApiError, ErrorDetail
 from mnr.api.pagination import Page, Paging, paginate
+from mnr.audit.record import record_export
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.tables import XLSX_MIMETYPE
 from mnr.errors import MnrError
@@ -446,6 +447,14 @@ def export_round(
         user=user,
     )
     filename, mimetype, content = export.render()
+    record_export(
+        request,
+        round_,
+        exporter=exporter_class.id,
+        format=file_format,
+        filename=filename,
+        channel=query.channel,
+    )
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # What a signed-in caller exports is theirs: never kept by a shared cache.

@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from ninja import Field, Query, Router, Schema
 
 from mnr.api.errors import COMMON_ERRORS, ApiError, ErrorDetail
+from mnr.audit.record import record_download
 from mnr.exporters import sdmx
 from mnr.publications.access import get_publication_for_user
 
@@ -71,6 +72,12 @@ def get_publication_sdmx(
                 400, "rejected", message, [ErrorDetail(field="query.format", message=message)]
             )
         filename, mimetype, content = sdmx.render(publication, QUERY_FORMATS[query.format])
+    record_download(
+        request,
+        publication,
+        what="sdmx structure" if query.structure else "sdmx",
+        filename=filename,
+    )
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     patch_cache_control(response, private=True, no_store=request.user.is_authenticated)

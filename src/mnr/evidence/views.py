@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mnr.audit.record import record_download
 from mnr.core.limits import MAX_EVIDENCE_BYTES
 from mnr.errors import MnrError
 from mnr.evidence import actions, storage
@@ -111,6 +112,13 @@ def download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
         stream = storage.path_of(evidence.stored_as).open("rb")
     except (OSError, ValueError) as error:
         raise Http404(_("The evidence file is missing from the server's storage")) from error
+    record_download(
+        request,
+        evidence,
+        what="evidence",
+        filename=evidence.original_name,
+        jurisdiction=submission.jurisdiction.code,
+    )
     response = FileResponse(
         stream,
         as_attachment=True,

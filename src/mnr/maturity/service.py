@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import Http404
 
+from mnr.audit.record import record_read
 from mnr.core import framework as core_framework
 from mnr.core import maturity as core
 from mnr.core import plan as core_plan
@@ -34,6 +35,7 @@ def require_maturity_view(user: Any, round_: Round, jurisdiction: Jurisdiction) 
     """Http404 unless the user may see the jurisdiction's maturity (the operator may)."""
     if user is not None and not access.can_see_maturity(user, round_, jurisdiction):
         raise Http404(f"No maturity record for {jurisdiction.code} in {round_.code}")
+    record_read(user, jurisdiction, "maturity", round=round_.code)
 
 
 @lru_cache(maxsize=8)

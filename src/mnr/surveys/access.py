@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from mnr.accounts.models import Role
 from mnr.accounts.permissions import has_role
+from mnr.audit.record import record_read
 from mnr.surveys.models import Round, Submission
 
 
@@ -33,6 +34,9 @@ def can_manage_round(user: Any, round_: Round) -> bool:
 
 
 def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submission:
+    """The submission, for reading (recorded in the audit log when the user is outside its
+    jurisdiction: ``mnr.audit.record.record_read``) or, with ``write``, for changing (which the
+    action records)."""
     submission = (
         Submission.objects.visible_to(user)
         .select_related("round", "round__instrument", "jurisdiction")
@@ -43,6 +47,8 @@ def get_submission_for_user(user: Any, pk: int, *, write: bool = False) -> Submi
         raise Http404(gettext("No submission %(pk)s") % {"pk": pk})
     if write and not can_edit_answers(user, submission):
         raise PermissionDenied(gettext("You may not change the answers of this submission."))
+    if not write:
+        record_read(user, submission.jurisdiction, "submission", target=submission)
     return submission
 
 

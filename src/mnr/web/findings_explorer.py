@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from mnr.audit.record import record_download
 from mnr.core import charts
 from mnr.core.findings import BREAKDOWNS, COUNT_KEYS, Finding
 from mnr.core.framework import text as label_text
@@ -468,8 +469,10 @@ def findings_download(request: HttpRequest, code: str, file_format: str) -> Http
         content = csv_bytes([explorer.columns(), *explorer.table()], title=title)
     else:
         content = xlsx_bytes(_("Findings"), [explorer.columns(), *explorer.table()], title=title)
+    filename = explorer.filename(file_format)
+    record_download(request, round_, what="findings", filename=filename, live=explorer.live)
     response = HttpResponse(content, content_type=FORMATS[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{explorer.filename(file_format)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Live figures are the analysts' own: never kept by a shared cache.
     if explorer.live:
         patch_cache_control(response, private=True, no_store=True)

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mnr.audit.record import record_download
 from mnr.errors import MnrError
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import service
@@ -76,7 +77,15 @@ def _filename(round_: Round, jurisdiction: Jurisdiction, what: str, extension: s
     return f"{round_.code}-{jurisdiction.code}-{what}{synthetic}.{extension}"
 
 
-def _file(content: bytes, mimetype: str, filename: str) -> HttpResponse:
+def _file(
+    request: HttpRequest,
+    place: Jurisdiction,
+    what: str,
+    content: bytes,
+    mimetype: str,
+    filename: str,
+) -> HttpResponse:
+    record_download(request, place, what=what, filename=filename)
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -109,7 +118,7 @@ def maturity_profile_download(
     found = _profile(request, round_, place)
     content = profile_pdf(found) if file_format == "pdf" else profile_html(found).encode("utf-8")
     name = _filename(round_, place, f"profile-{found['lang']}", file_format)
-    return _file(content, PROFILE_FORMATS[file_format], name)
+    return _file(request, place, "profile", content, PROFILE_FORMATS[file_format], name)
 
 
 @login_required
@@ -126,4 +135,4 @@ def plan_download(
         raise Http404(str(error)) from error
     content = plan_xlsx(document) if file_format == "xlsx" else plan_pdf(document)
     name = _filename(round_, place, f"plan-{lang}", file_format)
-    return _file(content, PLAN_FORMATS[file_format], name)
+    return _file(request, place, "plan", content, PLAN_FORMATS[file_format], name)
