@@ -642,6 +642,17 @@ CASES: dict[str, Case] = {
     "admin-users": Case(
         "admin:auth_user_changelist", (200, *(ADMIN_LOGIN,) * 5), _url("admin:auth_user_changelist")
     ),
+    # The audit log and its CSV download (docs/audit.md): administrators only.
+    "admin-audit": Case(
+        "admin:audit_auditevent_changelist",
+        (200, *(ADMIN_LOGIN,) * 5),
+        _url("admin:audit_auditevent_changelist"),
+    ),
+    "admin-audit-export": Case(
+        "admin:audit_auditevent_export",
+        (200, *(ADMIN_LOGIN,) * 5),
+        lambda world: reverse("admin:audit_auditevent_export") + "?kind__exact=access",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from mnr.audit.record import record_download
 from mnr.core.charts import vega_embed_bundle
 from mnr.core.framework import text
 from mnr.errors import MnrError
@@ -116,8 +117,15 @@ def round_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
         if rendering.status != RenderedReport.Status.READY:
             return _pending(request, round_, rendering)
         content = bytes(rendering.content)
+    filename = f"{round_.code}-report-{lang}.pdf"
+    record_download(
+        request,
+        publication if publication is not None else round_,
+        what="report preview" if publication is None else "report",
+        filename=filename,
+    )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{round_.code}-report-{lang}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
