@@ -20,7 +20,6 @@ import functools
 import io
 import json
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
@@ -381,12 +380,22 @@ def _xlsx_table(content: bytes) -> Table:
         raise _Refused(
             Problem(f"is not a readable XLSX workbook ({type(error).__name__}: {error})")
         ) from error
+    number = 0
     try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             _check_row_limit(number)
             yield number, [unescape_xlsx(_cell_text(value)) for value in values]
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise _Refused(Problem(f"is not a readable XLSX workbook ({error})")) from error
+    except _Refused:
+        raise
+    # The sheet is read as it is iterated: a truncated or broken sheet raises XML parse errors
+    # (SyntaxError), zlib and zip errors and the like only now, after some rows.
+    except Exception as error:
+        raise _Refused(
+            Problem(
+                f"is not a readable XLSX workbook after row {number} "
+                f"({type(error).__name__}: {error})"
+            )
+        ) from error
     finally:
         workbook.close()
 
