@@ -38,7 +38,9 @@ def tried_username(credentials: dict[str, Any]) -> str:
     return str(name or "")[:150]
 
 
-def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any):
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = tried_username(credentials)
     record.record_access(
         record.SIGN_IN_FAILED,

@@ -6,6 +6,8 @@ UPDATE only, because Django's flush (between transactional tests) empties SQLite
 DELETE FROM. Neither refuses INSERT (a restore loads rows) nor TRUNCATE (PostgreSQL's flush)."""
 
 import django.db.models.deletion
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.conf import settings
 from django.db import migrations, models
 
@@ -33,25 +35,25 @@ END;
 SQLITE_DROP = "DROP TRIGGER IF EXISTS audit_auditevent_no_update;"
 
 
-def keep_actor_names(apps, schema_editor):
+def keep_actor_names(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     AuditEvent = apps.get_model("audit", "AuditEvent")
-    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    User = apps.get_model(settings.AUTH_USER_MODEL)
     names = dict(User.objects.values_list("pk", "username"))
     for event in AuditEvent.objects.filter(actor__isnull=False).only("pk", "actor_id"):
         AuditEvent.objects.filter(pk=event.pk).update(actor_username=names.get(event.actor_id, ""))
 
 
-def _run(schema_editor, statements):
+def _run(schema_editor: BaseDatabaseSchemaEditor, statements: dict[str, str]) -> None:
     sql = statements.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # the SQL holds a literal %
 
 
-def create_triggers(apps, schema_editor):
+def create_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _run(schema_editor, {"postgresql": POSTGRESQL_TRIGGER, "sqlite": SQLITE_TRIGGER})
 
 
-def drop_triggers(apps, schema_editor):
+def drop_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _run(schema_editor, {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP})
 
 
