@@ -25,6 +25,7 @@ class ActorFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         names = (
             AuditEvent.objects.exclude(actor_username="")
+            .order_by()  # the default ordering would make DISTINCT keep one row per moment
             .values_list("actor_username", flat=True)
             .distinct()
         )
