@@ -1,1 +1,2 @@
-"""Operating an installation: the backup snapshot and its restore (``mnr backup``, ``mnr restore``)."""
+"""Operating an installation: the backup snapshot and its restore (``mnr backup``,
+``mnr restore``)."""
