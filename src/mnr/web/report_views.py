@@ -41,6 +41,7 @@ from mnr.reports.cache import rendered_report
 from mnr.reports.models import NarrativeBlock, ReportSettings
 from mnr.reports.render import render_html, render_pdf
 from mnr.reports.texts import LANGUAGES
+from mnr.security import allow_stored_styles
 from mnr.surveys.access import can_manage_round, get_round_for_user
 from mnr.surveys.models import Round
 from mnr.web.headline_form import (
@@ -101,11 +102,13 @@ def round_report(request: HttpRequest, code: str) -> HttpResponse:
     """The report holds aggregates only, so whoever may open the round may read it."""
     round_, lang, publication = _report_source(request, code)
     if publication is None:
-        return HttpResponse(render_html(_preview(round_, lang)))
-    rendering = rendered_report(publication, lang, RenderedReport.Format.HTML)
-    if rendering.status != RenderedReport.Status.READY:
-        return _pending(request, round_, rendering)
-    return HttpResponse(bytes(rendering.content))
+        document = render_html(_preview(round_, lang)).encode("utf-8")
+    else:
+        rendering = rendered_report(publication, lang, RenderedReport.Format.HTML)
+        if rendering.status != RenderedReport.Status.READY:
+            return _pending(request, round_, rendering)
+        document = bytes(rendering.content)
+    return allow_stored_styles(HttpResponse(document), document)
 
 
 def round_report_pdf(request: HttpRequest, code: str) -> HttpResponse:

@@ -19,3 +19,11 @@ if (domain && capability && source) {
     }
   });
 }
+
+// The robustness panel's bars: where each starts and how wide it is comes in data attributes,
+// since the Content-Security-Policy refuses style attributes (setting the style from a script is
+// allowed). The figures they draw are written beside them.
+for (const bar of document.querySelectorAll("[data-bar-start], [data-bar-width]")) {
+  if (bar.dataset.barStart) bar.style.insetInlineStart = bar.dataset.barStart;
+  if (bar.dataset.barWidth) bar.style.width = bar.dataset.barWidth;
+}
