@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in protection (docs/security.md): lockout after repeated failures, two-factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "mnr.accounts",
     "mnr.frameworks",
     "mnr.jurisdictions",
@@ -88,10 +94,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mnr.accounts.middleware.IdleTimeoutMiddleware",
+    "mnr.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses bodies over their limit before CSRF reads them (mnr.web.request_limits).
     "mnr.web.request_limits.RequestSizeLimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mnr.urls"
@@ -164,3 +175,57 @@ WHITENOISE_USE_FINDERS = True
 # caller per API token or per session user. Counted in the default cache (one per process).
 MNR_API_RATE_ANONYMOUS = int(os.environ.get("MNR_API_RATE_ANONYMOUS", "120"))
 MNR_API_RATE_SIGNED_IN = int(os.environ.get("MNR_API_RATE_SIGNED_IN", "1200"))
+
+# --- Sign-in (docs/security.md) -----------------------------------------------------------------
+# Repeated failures lock the account (whatever address they come from) and, separately, the
+# address (whatever accounts it tries) for a cool-off; a success resets the count. The first
+# backend only refuses locked-out attempts; the second checks the password.
+AUTHENTICATION_BACKENDS = [
+    "mnr.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("MNR_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MNR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mnr.accounts.lockout.lockout_response"
+# Never kept in the attempts' logged form data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# The client's address: REMOTE_ADDR, unless MNR_TRUSTED_PROXY_COUNT reverse proxies in front
+# of mnr append to X-Forwarded-For (then the address they saw; a client cannot forge it).
+MNR_TRUSTED_PROXY_COUNT = int(os.environ.get("MNR_TRUSTED_PROXY_COUNT", "0"))
+if MNR_TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = MNR_TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    # Django's list of 20,000 passwords most often found in breaches.
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Two-factor (TOTP, with recovery codes): required of administrators, analysts and reviewers
+# when MNR_REQUIRE_TWO_FACTOR is 1, by default in production (MNR_ENV=production); offered to
+# everyone otherwise, so that the demo's logins keep working without a phone.
+_require_two_factor = os.environ.get("MNR_REQUIRE_TWO_FACTOR", "")
+MNR_REQUIRE_TWO_FACTOR = (
+    _require_two_factor == "1"
+    if _require_two_factor in ("0", "1")
+    else os.environ.get("MNR_ENV", "development") == "production"
+)
+OTP_TOTP_ISSUER = os.environ.get("MNR_TWO_FACTOR_ISSUER", "mnr")
+
+# A session ends after MNR_IDLE_TIMEOUT_MINUTES without a request, after MNR_SESSION_MAX_HOURS
+# in any case, and when the browser closes (mnr.accounts.middleware.IdleTimeoutMiddleware).
+MNR_IDLE_TIMEOUT_MINUTES = int(os.environ.get("MNR_IDLE_TIMEOUT_MINUTES", "30"))
+MNR_SESSION_MAX_HOURS = int(os.environ.get("MNR_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = MNR_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
