@@ -15,6 +15,7 @@ BROKEN_PIPE_STATUS = 141
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mnr.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
@@ -28,6 +29,10 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(BROKEN_PIPE_STATUS)
+    except ImproperlyConfigured as error:
+        # A setting from the environment is wrong or missing (MNR_ENV=production without a
+        # secret key…): the message says which and what to do; a traceback would bury it.
+        sys.exit(f"mnr: {error}")
 
 
 if __name__ == "__main__":
