@@ -637,6 +637,50 @@ CASES: dict[str, Case] = {
         lambda world: {"confirmed": "yes"},
         state=kenya_token_made,
     ),
+    # Each signed-in user's own security pages (docs/security.md); a wrong code changes nothing.
+    "security": Case("security", (200,) * 5 + (LOGIN,), _url("security")),
+    "password-change": Case("password-change", (200,) * 5 + (LOGIN,), _url("password-change")),
+    "password-change-wrong": Case(
+        "password-change",
+        (200,) * 5 + (LOGIN,),
+        _url("password-change"),
+        "post",
+        lambda world: {
+            "old_password": "not-the-password",
+            "new_password1": "a-long-pass-phrase-9",
+            "new_password2": "a-long-pass-phrase-9",
+        },
+        writes=False,
+    ),
+    "two-factor-setup": Case("two-factor-setup", (200,) * 5 + (LOGIN,), _url("two-factor-setup")),
+    "two-factor-setup-wrong": Case(
+        "two-factor-setup",
+        (200,) * 5 + (LOGIN,),
+        _url("two-factor-setup"),
+        "post",
+        lambda world: {"code": "not a code"},
+        writes=False,
+    ),
+    # Without two-factor there is no code to ask: back to the page asked for.
+    "two-factor-verify": Case(
+        "two-factor-verify", (302,) * 5 + (LOGIN,), _url("two-factor-verify")
+    ),
+    "two-factor-recovery-codes": Case(
+        "two-factor-recovery-codes",
+        (302,) * 5 + (LOGIN,),
+        _url("two-factor-recovery-codes"),
+        "post",
+        lambda world: {"code": "123456"},
+        writes=False,
+    ),
+    "two-factor-disable": Case(
+        "two-factor-disable",
+        (302,) * 5 + (LOGIN,),
+        _url("two-factor-disable"),
+        "post",
+        lambda world: {"code": "123456"},
+        writes=False,
+    ),
     # The Django admin, read only, for administrators.
     "admin": Case("admin:index", (200, *(ADMIN_LOGIN,) * 5), _url("admin:index")),
     "admin-users": Case(

@@ -21,6 +21,8 @@ urlpatterns = [
     # catalogue of the active language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Security pages: two-factor, the code after the password, changing the password.
+    path("", include("mnr.accounts.urls")),
     path("", include("mnr.evidence.urls")),
     path("", include("mnr.web.urls")),
 ]
