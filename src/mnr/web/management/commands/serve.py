@@ -65,10 +65,11 @@ class Command(BaseCommand):
             return
         from waitress import serve
 
-        from mnr.wsgi import application
-
+        # Before the application loads: WhiteNoise lists the collected files when it starts.
         if collected := collect_static_files():
             self.stdout.write(collected)
+        from mnr.wsgi import application
+
         if not options["no_worker"] and _queues_tasks():
             from mnr.reports.worker import start_worker_thread
 
@@ -87,7 +88,6 @@ class Command(BaseCommand):
 
     def _serve_production(self, options: dict[str, Any]) -> None:
         from mnr.web import production
-        from mnr.wsgi import application
 
         for name in ("workers", "timeout"):
             if options[name] < 1:
@@ -98,6 +98,8 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: {warning}")
         if collected := production.collect_static_files():
             self.stdout.write(collected)
+        from mnr.wsgi import application
+
         binds = options["bind"] or [f"{options['host']}:{options['port']}"]
         self.stdout.write(
             f"mnr (production): gunicorn, {options['workers']} worker processes, at "
