@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from mnr.api.main import api
 from mnr.api.main import docs as api_docs
 from mnr.api.main import unknown_path as api_unknown_path
+from mnr.web.health import healthz
 
 # A body Django refused while reading it (too many fields) gets a page saying so.
 handler400 = "mnr.web.request_limits.bad_request"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # For load balancers and monitors: 200 when the database answers (docs/operations.md).
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("api/docs", api_docs, name="api-docs"),
     re_path(r"^api/v1/(?P<rest>.*)$", api_unknown_path, name="api-unknown"),
