@@ -113,7 +113,10 @@ class SignUpForm(Form):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         label=_("Password"),
-        help_text=_("At least 10 characters, not a common password, not only digits."),
+        help_text=_(
+            "At least 12 characters, not a common password, not only digits, not like your "
+            "username."
+        ),
     )
     password_again = forms.CharField(
         label=_("Password again"),
