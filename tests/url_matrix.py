@@ -281,6 +281,8 @@ CASES: dict[str, Case] = {
     ),
     "javascript-catalog": Case("javascript-catalog", EVERYONE, _url("javascript-catalog")),
     "vega-embed": Case("vega-embed-js", EVERYONE, _url("vega-embed-js")),
+    # The health check: the same unauthenticated "ok" for everyone, no data.
+    "healthz": Case("healthz", EVERYONE, _url("healthz")),
     # The API's docs page; the API's own endpoints have their own matrix (tests/api).
     "api-docs": Case("api-docs", EVERYONE, _url("api-docs")),
     "api-unknown": Case("api-unknown", (404,) * 6, _url("api-unknown", _const("no-such-thing"))),
