@@ -14,24 +14,28 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
 
 SQLITE_ENGINE = "django.db.backends.sqlite3"
 
 
 @contextmanager
 def extra_database(config: dict[str, Any]) -> Iterator[BaseDatabaseWrapper]:
-    """A Django connection to the database ``config`` describes (a ``DATABASES`` entry), open
-    for the ``with`` block only."""
+    """A Django connection to the database ``config`` describes (a ``DATABASES`` entry), for
+    this thread and the ``with`` block only."""
     alias = f"mnr-operations-{secrets.token_hex(4)}"
     # Django fills in the defaults (ATOMIC_REQUESTS, TIME_ZONE, TEST…) of a settings entry.
     filled = connections.configure_settings({DEFAULT_DB_ALIAS: dict(config)})[DEFAULT_DB_ALIAS]
-    connections.settings[alias] = filled
+    connection = load_backend(filled["ENGINE"]).DatabaseWrapper(filled, alias)
+    # Known to this thread's ``connections[alias]`` (so that transaction.atomic(using=…) and
+    # routed queries find it) but not a configured database: other threads, and the code that
+    # walks every configured database, never see it.
+    setattr(connections._connections, alias, connection)
     try:
-        yield connections[alias]
+        yield connection
     finally:
-        connections[alias].close()
+        connection.close()
         del connections[alias]
-        del connections.settings[alias]
 
 
 def sqlite_file(path: Path) -> dict[str, Any]:
