@@ -12,12 +12,27 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MNR_DATA_DIR", Path.cwd() / "var")).resolve()
 
+# MNR_ENV: "development" (unset: the default, also the demo and the tests) or "production", which
+# turns on what docs/deployment-settings.md lists and refuses to start without a secret key and
+# host names of its own. Anything else is a typo that must not silently mean development.
+MNR_ENV = os.environ.get("MNR_ENV", "") or "development"
+if MNR_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"MNR_ENV={MNR_ENV!r} is not an environment mnr knows: use 'development' (the default) "
+        "or 'production'."
+    )
+PRODUCTION = MNR_ENV == "production"
+
 
 def _secret_key() -> str:
+    if PRODUCTION:
+        return _production_secret_key()
     if key := os.environ.get("MNR_SECRET_KEY"):
         return key
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -26,6 +41,49 @@ def _secret_key() -> str:
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _production_secret_key() -> str:
+    """The key from MNR_SECRET_KEY or the file MNR_SECRET_KEY_FILE names, and a strong one.
+
+    Production never generates one into the data directory: every host of a deployment must sign
+    with the same key, and a key nobody chose is one nobody backs up or rotates.
+    """
+    key = os.environ.get("MNR_SECRET_KEY", "")
+    if not key and (key_file := os.environ.get("MNR_SECRET_KEY_FILE")):
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"MNR_SECRET_KEY_FILE={key_file}: cannot read it ({error.strerror})."
+            ) from error
+    if not key:
+        raise ImproperlyConfigured(
+            "MNR_ENV=production needs a secret key: set MNR_SECRET_KEY, or MNR_SECRET_KEY_FILE to "
+            "a file holding it (for example: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))')."
+        )
+    # What Django's deployment check (security.W009) calls strong.
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "The production secret key is too weak: it needs at least 50 characters, at least 5 "
+            "of them different, and no 'django-insecure-' prefix."
+        )
+    return key
+
+
+def _allowed_hosts() -> list[str]:
+    hosts = [
+        h.strip()
+        for h in os.environ.get("MNR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+        if h.strip()
+    ]
+    if PRODUCTION and (not os.environ.get("MNR_ALLOWED_HOSTS", "").strip() or "*" in hosts):
+        raise ImproperlyConfigured(
+            "MNR_ENV=production needs MNR_ALLOWED_HOSTS: the host names mnr is served under, "
+            "comma-separated (for example mnr.example.org), and not '*'."
+        )
+    return hosts
 
 
 def _database() -> dict[str, object]:
@@ -49,9 +107,11 @@ def _database() -> dict[str, object]:
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("MNR_DEBUG", "") == "1"
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("MNR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
-]
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured(
+        "MNR_DEBUG=1 shows tracebacks and settings to anyone: refused with MNR_ENV=production."
+    )
+ALLOWED_HOSTS = _allowed_hosts()
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MNR_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -64,6 +124,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Content-Security-Policy (docs/deployment-settings.md): its checks and nonce.
+    "csp",
     # Sign-in protection (docs/security.md): lockout after repeated failures, two-factor.
     "axes",
     "django_otp",
@@ -88,7 +150,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware, to see the session cookie it sets (mnr.security).
+    "mnr.security.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,7 +235,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 WHITENOISE_USE_FINDERS = True
-
 # The JSON API's rate limits (requests per minute): an anonymous caller by address, a signed-in
 # caller per API token or per session user. Counted in the default cache (one per process).
 MNR_API_RATE_ANONYMOUS = int(os.environ.get("MNR_API_RATE_ANONYMOUS", "120"))
@@ -229,3 +293,53 @@ MNR_IDLE_TIMEOUT_MINUTES = int(os.environ.get("MNR_IDLE_TIMEOUT_MINUTES", "30"))
 MNR_SESSION_MAX_HOURS = int(os.environ.get("MNR_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = MNR_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Deployment (docs/deployment-settings.md) -------------------------------------------------
+# Production serves over HTTPS only: secure cookies, HSTS, a redirect of plain http. Development
+# keeps plain http on localhost. MNR_PROXY_SSL_HEADER names the header a TLS-terminating proxy
+# sets to "https" (e.g. X-Forwarded-Proto); set it only behind such a proxy, which must overwrite
+# whatever a client sent in that header.
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: entry.js takes the token from the form's hidden field.
+CSRF_COOKIE_HTTPONLY = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("MNR_SSL_REDIRECT", "1") != "0"
+SECURE_HSTS_SECONDS = int(os.environ.get("MNR_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION and (
+    os.environ.get("MNR_HSTS_INCLUDE_SUBDOMAINS", "1") != "0"
+)
+SECURE_HSTS_PRELOAD = PRODUCTION and os.environ.get("MNR_HSTS_PRELOAD", "") == "1"
+# The deployment check's W021 asks for preload, but the preload list binds every subdomain of
+# the registered domain into browsers for months and anyone may submit a domain whose header
+# asks for it: that is the domain owner's decision (MNR_HSTS_PRELOAD=1), not mnr's default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if _proxy_ssl_header := os.environ.get("MNR_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy in every environment, so that the browser tests meet the production
+# policy: the app loads nothing from elsewhere, runs no inline script or style without the
+# request's nonce (request.csp_nonce), and no eval (the charts use Vega's interpreter,
+# static/mnr/charts.js). img-src allows data: for the images Vega and the pages embed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
