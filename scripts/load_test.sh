@@ -45,6 +45,8 @@ background() {
   shift
   setsid "$@" >"$log" 2>&1 &
   started+=($!)
+  # Not reported as "Killed" by the shell if it has to be stopped with SIGKILL.
+  disown
 }
 
 unset MNR_TASK_BACKEND MNR_DEBUG
