@@ -66,7 +66,11 @@ def qr_code_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code, drawn here (no script, no
     third-party service, no style attribute)."""
     svg: str = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=4, light="#fff", title=gettext("QR code for your authenticator app")
+        scale=5,
+        border=4,
+        light="#fff",
+        omitsize=True,
+        title=gettext("QR code for your authenticator app"),
     )
     return svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1)
 
