@@ -235,6 +235,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 WHITENOISE_USE_FINDERS = True
+if PRODUCTION:
+    # `mnr serve` collects the static files into STATIC_ROOT with hashed names, which
+    # WhiteNoise serves from there with a year's cache, and gzip copies (docs/operations.md).
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "mnr.web.static_storage.ProductionStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
+
 # The JSON API's rate limits (requests per minute): an anonymous caller by address, a signed-in
 # caller per API token or per session user. Counted in the default cache (one per process).
 MNR_API_RATE_ANONYMOUS = int(os.environ.get("MNR_API_RATE_ANONYMOUS", "120"))
