@@ -221,6 +221,6 @@ def read_failures(csv_prefix: Path) -> list[str]:
         return []
     with path.open(newline="") as failures:
         return [
-            f"{row['Method']} {row['Name']}: {row['Error']} ({row['Occurrences']} times)"
+            f"{row['Method']} {row['Name']}: {row['Error']}, {row['Occurrences']} occurrence(s)"
             for row in csv.DictReader(failures)
         ]
