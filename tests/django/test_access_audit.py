@@ -101,6 +101,21 @@ def test_lockout_is_recorded_with_the_name_and_address(db: Any) -> None:
     assert (event.actor, event.actor_username, event.address) == (None, "mallory", ADDRESS)
 
 
+@pytest.mark.skipif(not apps.is_installed("axes"), reason="django-axes is not configured")
+def test_repeated_failures_lock_the_account_out_and_say_so(
+    personas: dict[str, Any], settings: Any
+) -> None:
+    address = "203.0.113.99"  # its own, in case the attempts outlive the test
+    client = Client(REMOTE_ADDR=address)
+    before = last_event_id()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "reviewer", "password": "not-it"})
+    events = access_after(before)
+    assert [e.verb for e in events].count(record.SIGN_IN_FAILED) == settings.AXES_FAILURE_LIMIT
+    locked = only(events, record.LOCKED_OUT)
+    assert (locked.actor_username, locked.address) == ("reviewer", address)
+
+
 # --- Reads of a jurisdiction's answers -------------------------------------------------------
 
 
