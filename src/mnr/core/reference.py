@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -319,7 +318,9 @@ def _read_workbook(path: Path) -> dict[str, list[list[str]]]:
         )
     try:
         frames = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+    # openpyxl, under pandas, raises whatever the broken part of the archive leads to (zlib
+    # errors, XML syntax errors, KeyError…); all of them mean the same to the user.
+    except Exception as error:
         raise ReferenceDataError(
             f"{path}: not an Excel .xlsx workbook ({error}). Download the .xlsx file from the "
             "World Bank, or open an old .xls file and save it as .xlsx."
