@@ -172,6 +172,13 @@ def production_database(django_db_setup: Any, django_db_blocker: Any) -> Iterato
         copy = f"{template}_production"
         connections.close_all()
         with connection._nodb_cursor() as cursor:
+            # A template must have no other session: a finished live server's thread may
+            # have left one behind.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
             cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
             cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
         connection.settings_dict["NAME"] = copy
