@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from tests.audit import last_event_id
@@ -200,6 +201,31 @@ def test_an_outsiders_read_of_a_maturity_profile_is_recorded(
     download = only(events, record.DOWNLOAD)
     assert (download.detail["what"], download.actor) == ("plan", personas["analyst"])
     assert download.detail["filename"].endswith(".xlsx")
+
+
+def test_the_api_list_of_a_rounds_maturity_records_one_read_naming_the_jurisdictions(
+    personas: dict[str, Any],
+) -> None:
+    round_ = self_assessment_round("sa-list", {"KE": {"": {"C01": 2}}, "SE": {"": {"C01": 3}}})
+    analyst, focal_point = as_user(personas["analyst"]), as_user(personas["focal_point"])
+    before = last_event_id()
+    assert focal_point.get(f"/api/v1/rounds/{round_.code}/maturity").status_code == 200
+    assert access_after(before) == []
+    assert analyst.get(f"/api/v1/rounds/{round_.code}/maturity").status_code == 200
+    event = only(access_after(before), record.READ)
+    assert target(event) == ("surveys.round", str(round_.pk))
+    assert (event.detail["what"], event.detail["jurisdictions"]) == ("maturity", ["KE", "SE"])
+
+
+def test_exports_at_the_command_line_are_recorded(review_round: Any, tmp_path: Any) -> None:
+    opened(review_round, "KE")
+    output = tmp_path / "answers.csv"
+    before = last_event_id()
+    call_command("export", "answers", "--round", review_round.code, "-o", str(output))
+    event = only(access_after(before), record.EXPORT)
+    assert (event.actor, event.source, event.address) == (None, "cli", "")
+    assert (event.detail["exporter"], event.detail["output"]) == ("answers", str(output))
+    assert target(event) == ("surveys.round", str(review_round.pk))
 
 
 # --- Downloads and exports -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from mnr.api.auth import signed_in
 from mnr.api.errors import COMMON_ERRORS, VERSIONED_WRITE_ERRORS, ApiError, ErrorDetail
 from mnr.api.pagination import Page, Paging, paginate
 from mnr.api.versions import expected_version, set_etag, stale
+from mnr.audit.record import record_round_read
 from mnr.core.plan import PlanItem as ProposedItem
 from mnr.jurisdictions.models import Jurisdiction
 from mnr.maturity import access, actions, data, service
@@ -327,14 +328,15 @@ def get_round_maturity(request: HttpRequest, code: str) -> Any:
     user = signed_in(request)
     round_ = get_round_for_user(user, code)
     service.require_phases(round_)
-    visible = [
-        j.code
+    seen = [
+        j
         for j in Jurisdiction.objects.filter(participations__round=round_).order_by("code")
         if access.can_see_maturity(user, round_, j)
     ]
-    if not visible:
+    if not seen:
         raise Http404(f"No maturity record of round {round_.code} for you")
-    return data.round_maturity(round_, visible).to_json()
+    record_round_read(user, round_, seen, "maturity")
+    return data.round_maturity(round_, [j.code for j in seen]).to_json()
 
 
 @router.post(

@@ -13,7 +13,7 @@ from, and a page that reads the same jurisdiction twice records it once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -264,3 +264,25 @@ def record_read(
         path=path,
         **detail,
     )
+
+
+def record_round_read(
+    user: Any, round_: models.Model, jurisdictions: Iterable[Any], what: str, **detail: Any
+) -> AuditEvent | None:
+    """Record one read of several jurisdictions' data of ``round_`` (a list of consolidated
+    phases, …) naming those the user is outside of (:func:`is_outsider`), once per request; none
+    when the user is outside none of them."""
+    if _user(user) is None:
+        return None
+    outside = sorted(j.code for j in jurisdictions if is_outsider(user, j.pk))
+    if not outside:
+        return None
+    current = _serving.get()
+    if current is not None:
+        if current.environ.get("REQUEST_METHOD", "GET") not in READING_METHODS:
+            return None
+        key = (user.pk, what, *_target_key(round_))
+        if key in current.reads:
+            return None
+        current.reads.add(key)
+    return record_access(READ, round_, actor=user, what=what, jurisdictions=outside, **detail)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from mnr.audit.record import EXPORT, record_access
 from mnr.commands import MnrCommand
 from mnr.exporters.base import choose_format, exporters, get_exporter
 from mnr.surveys.lookups import round_by_code
@@ -44,6 +45,15 @@ class Command(MnrCommand):
             languages=options["lang"],
         )
         filename, _mimetype, content = exporter.render()
+        record_access(
+            EXPORT,
+            exporter.round,
+            actor=None,
+            exporter=exporter_class.id,
+            format=exporter.format,
+            filename=filename,
+            output=str(options["output"] or "-"),
+        )
         output: Path | None = options["output"]
         if output is None:
             sys.stdout.buffer.write(content)
