@@ -207,7 +207,7 @@ def make_backup(
     require_suffix(output)
     if not output.parent.is_dir():
         raise MnrError(f"{output.parent} is not a folder: create it first")
-    connection = connections[using]
+    connection = databases.connected(connections[using])
     if connection.in_atomic_block:
         raise MnrError("mnr backup must run outside a transaction")
     kind = database_kind(connection, logical_dump=logical_dump)

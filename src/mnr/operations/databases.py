@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
+
+from mnr.errors import MnrError
 
 SQLITE_ENGINE = "django.db.backends.sqlite3"
 
@@ -30,12 +32,24 @@ def extra_database(config: dict[str, Any]) -> Iterator[BaseDatabaseWrapper]:
     # Known to this thread's ``connections[alias]`` (so that transaction.atomic(using=…) and
     # routed queries find it) but not a configured database: other threads, and the code that
     # walks every configured database, never see it.
-    setattr(connections._connections, alias, connection)
+    setattr(connections._connections, alias, connection)  # type: ignore[attr-defined]
     try:
         yield connection
     finally:
         connection.close()
         del connections[alias]
+
+
+def connected(connection: BaseDatabaseWrapper) -> BaseDatabaseWrapper:
+    """``connection``, connected; a database that cannot be reached is the user's to fix."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        raise MnrError(
+            f"cannot connect to the database {connection.settings_dict['NAME']} ({error}): "
+            "check DATABASE_URL, or create the database first"
+        ) from error
+    return connection
 
 
 def sqlite_file(path: Path) -> dict[str, Any]:

@@ -362,7 +362,7 @@ def restore(
     require_suffix(archive)
     if not archive.is_file():
         raise MnrError(f"{archive} does not exist")
-    connection = connections[using]
+    connection = databases.connected(connections[using])
     root = Path(settings.EVIDENCE_ROOT if evidence_root is None else evidence_root)
     with tempfile.TemporaryDirectory(prefix="mnr-restore-") as scratch:
         work = Path(scratch)
