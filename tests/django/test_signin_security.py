@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -142,7 +143,7 @@ def test_an_invitation_refuses_a_weak_password_saying_why(
 ) -> None:
     invitation = accounts.invite_user("person@example.org", ["reviewer"], sign_up_url="{token}")
     token = accounts.invitation_token(invitation)
-    with pytest.raises(MnrError, match=problem):
+    with translation.override("en"), pytest.raises(MnrError, match=problem):
         accounts.accept_invitation(token, "invited-person", password)
     assert not get_user_model().objects.filter(username="invited-person").exists()
     user = accounts.accept_invitation(token, "invited-person", "correct horse battery")
