@@ -249,7 +249,7 @@ def test_gunicorn_and_a_separate_worker_serve_the_production_layout(
         said = server_log.read_text()
         assert "2 worker processes" in said
         assert "NOT run here" in said
-        # The server alone: a report build queued by a request stays queued.
+        # Before any task worker runs: the request queues the build of the report (202).
         assert browser.get(f"/rounds/{code}/report/").status == 202
 
         worker = start(started, ["worker", "--interval", "0.2"], env, worker_log)
