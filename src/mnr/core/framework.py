@@ -323,7 +323,23 @@ def _listing(items: Iterable[object]) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping (YAML keeps the last)."""
+    """A safe YAML loader that refuses a key given twice in one mapping (YAML keeps the last),
+    and an alias of a whole list or mapping: nested aliases let a file of a few hundred bytes
+    stand for billions of entries ("billion laughs"), which checking would walk one by one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            anchored = self.anchors.get(event.anchor)
+            if isinstance(anchored, yaml.SequenceNode | yaml.MappingNode):
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the alias *{event.anchor} repeats a whole list or mapping, which framework "
+                    "files may not do; write its entries out",
+                    event.start_mark,
+                )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         first_line: dict[object, int] = {}
@@ -376,6 +392,8 @@ def _parse_yaml(content: str, file: str) -> object:
         raise _refuse(file, where, f"not valid YAML{context}: {error.problem}") from error
     except yaml.YAMLError as error:
         raise _refuse(file, "(file)", f"not valid YAML: {error}") from error
+    except RecursionError as error:
+        raise _refuse(file, "(file)", _TOO_DEEP) from error
 
 
 def _parse_json(content: str, file: str) -> object:
@@ -394,6 +412,11 @@ def _parse_json(content: str, file: str) -> object:
         raise _refuse(file, where, f"not valid JSON: {error.msg}") from error
     except ValueError as error:
         raise _refuse(file, "(file)", f"not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise _refuse(file, "(file)", _TOO_DEEP) from error
+
+
+_TOO_DEEP = "lists and mappings are nested too deeply to be a framework file"
 
 
 def _describe(value: object) -> str:
