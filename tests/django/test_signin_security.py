@@ -394,3 +394,72 @@ def test_a_session_ends_after_the_longest_time_even_when_busy(
     client.get("/submissions/")
     _age_session(client, **{LAST_SEEN: 10, SIGNED_IN_AT: 13 * 3600})
     assert client.get("/submissions/")["Location"].startswith(LOGIN)
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_address_count(
+    personas: dict[str, Any],
+) -> None:
+    # Without MNR_TRUSTED_PROXY_COUNT, X-Forwarded-For is whatever the client wrote: ignored.
+    for number, username in enumerate(("admin", "analyst", "reviewer", "focal-ke", "focal-se")):
+        Client().post(
+            LOGIN,
+            {"username": username, "password": "wrong-password"},
+            REMOTE_ADDR="198.51.100.4",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{number}",
+        )
+    refused = Client().post(
+        LOGIN,
+        {"username": "focal-ke", "password": "pw-focal-ke"},
+        REMOTE_ADDR="198.51.100.4",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert refused.status_code == 429
+
+
+def test_the_admin_s_own_sign_in_page_is_locked_out_too(personas: dict[str, Any]) -> None:
+    for attempt in range(5):
+        Client().post(
+            "/admin/login/",
+            {"username": "admin", "password": f"guess-{attempt}"},
+            REMOTE_ADDR="10.5.0.1",
+        )
+    client = Client()
+    refused = client.post(
+        "/admin/login/", {"username": "admin", "password": "pw-admin"}, REMOTE_ADDR="10.5.0.2"
+    )
+    assert refused.status_code == 429 and signed_in_user(client) is None
+
+
+def test_production_requires_two_factor_and_reads_the_proxy_count() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from django.conf import settings; import django; django.setup(); import json; "
+        "print(json.dumps([settings.MNR_REQUIRE_TWO_FACTOR, "
+        "list(settings.AXES_IPWARE_META_PRECEDENCE_ORDER), settings.AXES_IPWARE_PROXY_COUNT, "
+        "settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds()]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mnr.settings",
+        "MNR_ENV": "production",
+        "MNR_SECRET_KEY": "synthetic-test-key-" + "0123456789abcdef" * 4,
+        "MNR_ALLOWED_HOSTS": "mnr.example.org",
+        "MNR_TRUSTED_PROXY_COUNT": "1",
+        "MNR_LOGIN_FAILURE_LIMIT": "7",
+        "MNR_LOGIN_COOLOFF_MINUTES": "30",
+    }
+    env.pop("MNR_REQUIRE_TWO_FACTOR", None)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == [
+        True,
+        ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        1,
+        7,
+        1800.0,
+    ]
