@@ -106,8 +106,10 @@ class Command(MnrCommand):
             str(max(users / max(min(seconds / 10, 10), 1), 1)),
             "--run-time",
             f"{seconds}s",
+            # Requests in flight at the end may finish (on a saturated machine they take
+            # seconds).
             "--stop-timeout",
-            "10",
+            "30",
             "--csv",
             str(prefix),
             "--only-summary",
