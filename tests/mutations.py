@@ -109,7 +109,7 @@ def encoded_csv(draw: st.DrawFn, table: Table) -> bytes:
     )
 
 
-def xlsx_bytes(table: Sequence[Sequence[object]]) -> bytes:
+def xlsx_bytes(table: Sequence[Sequence[object]], sheet_name: str = "Sheet") -> bytes:
     """The table as a workbook; cells XML cannot hold are written escaped as Excel does."""
     from openpyxl import Workbook
 
@@ -117,6 +117,7 @@ def xlsx_bytes(table: Sequence[Sequence[object]]) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
+    sheet.title = sheet_name
     for row in table:
         sheet.append(
             [
