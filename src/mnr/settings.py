@@ -251,7 +251,7 @@ MNR_API_RATE_SIGNED_IN = int(os.environ.get("MNR_API_RATE_SIGNED_IN", "1200"))
 
 # --- Sign-in (docs/security.md) -----------------------------------------------------------------
 # Repeated failures lock the account (whatever address they come from) and, separately, the
-# address (whatever accounts it tries) for a cool-off; a success resets the count. The first
+# address (whatever accounts it tries) for a cool-off. The first
 # backend only refuses locked-out attempts; the second checks the password.
 AUTHENTICATION_BACKENDS = [
     "mnr.accounts.backends.LockoutBackend",
@@ -260,7 +260,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("MNR_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MNR_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_RESET_ON_SUCCESS = True
+# A complete sign-in forgets its own account's failures (mnr.accounts.lockout.forget_failures).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "mnr.accounts.lockout.lockout_response"
 # Never kept in the attempts' logged form data.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]

@@ -463,3 +463,29 @@ def test_production_requires_two_factor_and_reads_the_proxy_count() -> None:
         7,
         1800.0,
     ]
+
+
+def test_signing_in_to_one_s_own_account_does_not_restart_the_address_count(
+    personas: dict[str, Any],
+) -> None:
+    for username in ("admin", "analyst", "reviewer"):
+        sign_in(Client(), username, "wrong-password", "192.0.2.50")
+    assert sign_in(Client(), "focal-se", "pw-focal-se", "192.0.2.50").status_code == 302
+    for username in ("admin", "analyst"):
+        sign_in(Client(), username, "wrong-password", "192.0.2.50")
+    assert sign_in(Client(), "focal-se", "pw-focal-se", "192.0.2.50").status_code == 429
+
+
+def test_with_two_factor_only_the_code_completes_the_sign_in_and_forgets_failures(
+    personas: dict[str, Any],
+) -> None:
+    device = with_app(personas["reviewer"])
+    for attempt in range(3):
+        sign_in(Client(), "reviewer", f"guess-{attempt}", f"10.2.{attempt}.1")
+    client = Client()
+    sign_in(client, "reviewer", "pw-reviewer", "10.2.9.1")
+    assert AccessAttempt.objects.filter(username="reviewer").exists()
+    client.post(
+        reverse("two-factor-verify"), {"code": current_code(device)}, REMOTE_ADDR="10.2.9.1"
+    )
+    assert not AccessAttempt.objects.filter(username="reviewer").exists()

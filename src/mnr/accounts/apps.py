@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "mnr.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from mnr.accounts.lockout import forget_failures_after_password
+
+        user_logged_in.connect(forget_failures_after_password, dispatch_uid="mnr-lockout-reset")

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from mnr.accounts import two_factor
 from mnr.accounts.forms import CodeForm, FirstCodeForm
-from mnr.accounts.lockout import lockout_response
+from mnr.accounts.lockout import forget_failures, lockout_response
 from mnr.audit.record import record_event
 from mnr.errors import MnrError
 
@@ -124,6 +124,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     method="recovery_code" if isinstance(device, StaticDevice) else "app",
                 )
         if device is not None:
+            forget_failures(user)
             django_otp.login(request, device)
             request.session.cycle_key()
             return redirect(_next(request))
