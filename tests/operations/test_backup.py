@@ -31,7 +31,7 @@ from mnr.operations.restore import restore
 
 # Transactional: the backup reads committed data through connections of its own. Flushing
 # afterwards reloads the shipped reference data (post-migrate), as migrating does.
-pytestmark = pytest.mark.django_db(transaction=True)
+writes_data = pytest.mark.django_db(transaction=True)
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -51,6 +51,14 @@ def drop(config: dict[str, Any]) -> None:
     if POSTGRES:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+
+
+@pytest.fixture
+def reads_only(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The suite's database as it is (only what migrating wrote), for a test that writes
+    nothing to it: no transaction around the test, and no flush after it."""
+    with django_db_blocker.unblock():
+        yield
 
 
 @pytest.fixture
@@ -87,6 +95,7 @@ def manifest_of(archive: Path) -> dict[str, Any]:
         return dict(json.load(stream))
 
 
+@writes_data
 @pytest.mark.parametrize("logical", [False, True], ids=["native", "logical"])
 def test_round_trip_is_identical_table_by_table(
     world: Path, empty_database: Any, tmp_path: Path, logical: bool
@@ -153,7 +162,7 @@ def rewrite(
 
 
 def test_restore_refuses_damaged_foreign_and_hostile_archives(
-    evidence: Path, empty_database: Any, tmp_path: Path
+    reads_only: None, evidence: Path, empty_database: Any, tmp_path: Path
 ) -> None:
     (evidence / "ab").mkdir(parents=True)
     (evidence / "ab" / "ab12-synthetic").write_bytes(b"synthetic evidence")
@@ -217,6 +226,7 @@ def mnr(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@writes_data
 def test_cli_restores_and_a_non_empty_database_is_refused_unchanged(
     world: Path, tmp_path: Path
 ) -> None:
@@ -245,7 +255,9 @@ def test_cli_restores_and_a_non_empty_database_is_refused_unchanged(
         drop(config)
 
 
-def test_snapshot_is_consistent_while_another_connection_writes(tmp_path: Path) -> None:
+def test_snapshot_is_consistent_while_another_connection_writes(
+    reads_only: None, tmp_path: Path
+) -> None:
     """A writer inserts one row into each of two tables per transaction while the backup
     runs: the snapshot holds as many rows in one as in the other, and restores to its
     checksums."""
