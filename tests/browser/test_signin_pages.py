@@ -12,6 +12,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.browser.test_findings_explorer import axe_problems
 
 from mnr.accounts.middleware import LAST_SEEN
 from mnr.jurisdictions.models import Jurisdiction
@@ -40,6 +41,7 @@ def test_setting_up_two_factor_in_the_browser(
     shoot = screenshots("two-factor")
     shot = shoot(page, "set-up at 1280 px")
     assert shot.exists()
+    assert not axe_problems(page, "two-factor set-up")
     secret = page.get_by_label("Or type this key into the app:").input_value()
     device = TOTPDevice(key=b32decode(secret.replace(" ", "")).hex())
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -47,6 +49,7 @@ def test_setting_up_two_factor_in_the_browser(
     page.get_by_label("Code from the app").fill(f"{totp.token():06d}")
     page.get_by_role("button", name="Turn two-factor on").click()
     expect(page.locator(".recovery-codes li")).to_have_count(10)
+    assert not axe_problems(page, "recovery codes")
     shoot(page, "recovery codes")
     page.get_by_role("link", name="I have kept them: continue").click()
     expect(page.get_by_role("link", name="My submissions")).to_be_visible()
