@@ -57,9 +57,14 @@ def _editable(submission: Submission, acting_user: Any, doing: str) -> Submissio
 
 
 def _question(submission: Submission, code: str) -> InstrumentQuestion:
-    question = InstrumentQuestion.objects.filter(
-        instrument_id=submission.round.instrument_id, code=code
-    ).first()
+    # A NUL is in no question code, and PostgreSQL refuses one even in a query.
+    question = (
+        None
+        if "\x00" in code
+        else InstrumentQuestion.objects.filter(
+            instrument_id=submission.round.instrument_id, code=code
+        ).first()
+    )
     if question is None or not question.asked_of(submission.channel):
         raise MnrError(
             f"submission {submission}: no question {code!r} is asked of the "
