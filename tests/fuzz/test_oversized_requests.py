@@ -209,3 +209,27 @@ def test_a_save_request_too_large_for_django_is_json_too(
     assert response.status_code == 413
     assert "at most 5,000 bytes" in response.json()["error"]
     assert not Answer.objects.exists()
+
+
+def test_a_value_the_database_refuses_is_a_400_page_not_a_500(
+    personas: dict[str, Any], settings: Any, monkeypatch: Any
+) -> None:
+    # PostgreSQL refuses a NUL anywhere in a query; SQLite does not, so the refusal is made
+    # to happen here on both, in the answer page's lookup.
+    from django.db import DataError
+
+    from mnr.web import entry
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+
+    monkeypatch.setattr(entry, "get_submission_for_user", refuse)
+    settings.DEBUG = False
+    client = signed_in(personas)
+    before = counts()
+    response = client.get(reverse("submission", args=[1]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The database refused a value you sent" in html
+    assert "Not saved" in html
+    assert counts() == before

@@ -14,7 +14,8 @@ runs before every middleware's ``process_view`` (CSRF's included):
 - the API (``/api/``) is left to its own handler, which answers 413 in its JSON format.
 
 ``bad_request`` (the site's ``handler400``) gives the same page for what Django still refuses
-while reading a body: too many fields (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) or files.
+while reading a body: too many fields (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) or files; and
+``DatabaseRefusalMiddleware`` for a value the database refuses (a NUL on PostgreSQL).
 
 The web server in front should refuse bodies over ``max_request_bytes()`` too (gunicorn has no
 body limit of its own; a proxy's ``client_max_body_size``), see docs/operations.md.
@@ -22,6 +23,7 @@ body limit of its own; a proxy's ``client_max_body_size``), see docs/operations.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -31,6 +33,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -38,6 +41,8 @@ from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as django_bad_request
 
 from mnr.core.limits import MAX_EVIDENCE_BYTES
+
+logger = logging.getLogger("mnr.web")
 
 EVIDENCE_FORM_OVERHEAD = 64 * 1024
 """Room for the evidence form's other fields and the multipart boundaries around the file."""
@@ -67,10 +72,11 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _page(request: HttpRequest, message: str, status: int) -> HttpResponse:
+def _page(request: HttpRequest, message: str, status: int, heading: str = "") -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
-    return render(request, "web/request_refused.html", {"message": message}, status=status)
+    context = {"message": message, "heading": heading or _("Too much sent at once")}
+    return render(request, "web/request_refused.html", context, status=status)
 
 
 def _too_large_message(size: int, limit: int) -> str:
@@ -118,6 +124,28 @@ class RequestSizeLimitMiddleware:
         if limit is None:
             return None
         return _page(request, _too_large_message(size, limit), 413)
+
+
+class DatabaseRefusalMiddleware:
+    """A value the database cannot store or compare (a NUL character on PostgreSQL, a number
+    out of range) is a 400 with a message, as the API answers it, not a 500. Actions run in
+    transactions, so nothing of the request was saved."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DataError) or request.path.startswith("/api/"):
+            return None
+        logger.warning("database refused a value at %s: %s", request.path, exception)
+        message = _(
+            "The database refused a value you sent (such as a NUL character, or a number out "
+            "of range). Nothing was saved: correct it and try again."
+        )
+        return _page(request, message, 400, _("Not saved"))
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
