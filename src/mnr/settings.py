@@ -166,6 +166,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses bodies over their limit before CSRF reads them (mnr.web.request_limits).
     "mnr.web.request_limits.RequestSizeLimitMiddleware",
+    # A value the database refuses (a NUL on PostgreSQL) is a 400 page, not a 500.
+    "mnr.web.request_limits.DatabaseRefusalMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
