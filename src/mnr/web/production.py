@@ -23,7 +23,7 @@ from gunicorn.app.base import BaseApplication
 # The remote address (the proxy's), the address the proxy says it served, the request, the
 # status, the size, the time taken and the gunicorn process that answered.
 ACCESS_LOG_FORMAT = (
-    '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms pid=%(p)s "%(a)s"'
+    '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s "%(a)s"'
 )
 # Where `mnr serve` notes which static sources it last collected (in STATIC_ROOT).
 COLLECTED_MARK = ".mnr-collected"
