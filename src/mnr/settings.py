@@ -317,9 +317,6 @@ SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: entry.js takes the token from the form's hidden field.
 CSRF_COOKIE_HTTPONLY = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("MNR_SSL_REDIRECT", "1") != "0"
-# Load balancers probe the health check over plain http on the backend's port; it says only
-# whether the database answers.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("MNR_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION and (
     os.environ.get("MNR_HSTS_INCLUDE_SUBDOMAINS", "1") != "0"
