@@ -270,6 +270,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # The client's address: REMOTE_ADDR, unless MNR_TRUSTED_PROXY_COUNT reverse proxies in front
 # of mnr append to X-Forwarded-For (then the address they saw; a client cannot forge it).
 MNR_TRUSTED_PROXY_COUNT = int(os.environ.get("MNR_TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...]
 if MNR_TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = MNR_TRUSTED_PROXY_COUNT
     AXES_IPWARE_PROXY_ORDER = "right-most"
@@ -295,7 +296,7 @@ _require_two_factor = os.environ.get("MNR_REQUIRE_TWO_FACTOR", "")
 MNR_REQUIRE_TWO_FACTOR = (
     _require_two_factor == "1"
     if _require_two_factor in ("0", "1")
-    else os.environ.get("MNR_ENV", "development") == "production"
+    else PRODUCTION
 )
 OTP_TOTP_ISSUER = os.environ.get("MNR_TWO_FACTOR_ISSUER", "mnr")
 

@@ -24,6 +24,13 @@ SIGNED_IN_AT = "mnr_signed_in_at"
 _LAST_SEEN_RESOLUTION = 60
 
 
+def start_session_clock(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """At sign-in (user_logged_in), so that the first request after it writes no session."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN] = now
+
+
 class IdleTimeoutMiddleware:
     """Ends a session after MNR_IDLE_TIMEOUT_MINUTES without a request, or MNR_SESSION_MAX_HOURS
     after signing in. A page being opened then goes to the sign-in page with a message saying
