@@ -38,9 +38,12 @@ SQLITE_DROP = "DROP TRIGGER IF EXISTS audit_auditevent_no_update;"
 def keep_actor_names(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     AuditEvent = apps.get_model("audit", "AuditEvent")
     User = apps.get_model(settings.AUTH_USER_MODEL)
-    names = dict(User.objects.values_list("pk", "username"))
-    for event in AuditEvent.objects.filter(actor__isnull=False).only("pk", "actor_id"):
-        AuditEvent.objects.filter(pk=event.pk).update(actor_username=names.get(event.actor_id, ""))
+    # The database being migrated, which is not always the default one (mnr restore).
+    db = schema_editor.connection.alias
+    names = dict(User.objects.using(db).values_list("pk", "username"))
+    events = AuditEvent.objects.using(db)
+    for event in events.filter(actor__isnull=False).only("pk", "actor_id"):
+        events.filter(pk=event.pk).update(actor_username=names.get(event.actor_id, ""))
 
 
 def _run(schema_editor: BaseDatabaseSchemaEditor, statements: dict[str, str]) -> None:

@@ -20,12 +20,14 @@ def number_the_paragraphs(text: str) -> str:
 
 def forwards(apps: Any, schema_editor: Any) -> None:
     NarrativeBlock = apps.get_model("reports", "NarrativeBlock")
-    for block in NarrativeBlock.objects.filter(key="call_to_action"):
+    # The database being migrated, which is not always the default one (mnr restore).
+    blocks = NarrativeBlock.objects.using(schema_editor.connection.alias)
+    for block in blocks.filter(key="call_to_action"):
         numbered = {lang: number_the_paragraphs(body) for lang, body in block.text.items()}
         if numbered != block.text:
             block.text = numbered
             block.version += 1
-            block.save(update_fields=["text", "version"])
+            block.save(update_fields=["text", "version"], using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
