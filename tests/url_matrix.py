@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.evidence_files import PDF
 from tests.maturity import self_assessment_round
@@ -742,3 +746,21 @@ def anonymous_may_open(name: str) -> bool:
 
 def post_json(client: Any, url: str, body: object) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+@contextmanager
+def shared_world(django_db_blocker: Any, evidence_root: Path) -> Iterator[World]:
+    """One world for a module's tests (each test's changes are rolled back at its end, as
+    usual), itself rolled back after the last one, with the settings tests/conftest.py gives
+    each test."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EVIDENCE_ROOT=evidence_root,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)

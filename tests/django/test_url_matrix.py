@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from tests.audit import changed_tables, last_event_id
 from tests.url_matrix import (
@@ -22,9 +22,9 @@ from tests.url_matrix import (
     PERSONAS,
     Case,
     World,
-    build_world,
     covered,
     post_json,
+    shared_world,
     url_names,
 )
 
@@ -35,20 +35,9 @@ pytestmark = pytest.mark.django_db
 def world(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    """One world for every case (each test's changes are rolled back at its end, as usual),
-    itself rolled back after the last one. The settings are those tests/conftest.py gives
-    each test."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            EVIDENCE_ROOT=tmp_path_factory.getbasetemp() / "evidence",
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        ),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
+    """The world of tests.url_matrix.shared_world."""
+    with shared_world(django_db_blocker, tmp_path_factory.getbasetemp() / "evidence") as world:
+        yield world
 
 
 @contextmanager

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.audit import last_event_id
 from tests.mutations import FUZZ, hostile_text
-from tests.url_matrix import CASES, World, build_world, post_json
+from tests.url_matrix import CASES, World, post_json, shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +33,9 @@ NAMES = sorted(name for name in CASES if name not in SKIPPED)
 def world(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
-    # As tests/django/test_url_matrix.py builds it: once, rolled back after the last test.
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            EVIDENCE_ROOT=tmp_path_factory.getbasetemp() / "evidence",
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-        ),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
+    # The permission matrix's world: built once, rolled back after the last test.
+    with shared_world(django_db_blocker, tmp_path_factory.getbasetemp() / "evidence") as world:
+        yield world
 
 
 def sendable(text: str) -> str:
